@@ -1,0 +1,146 @@
+"""The App: screens, global keys, palette, clipboard and error routing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from . import clipboard
+from .aws.errors import AwsError, translate
+from .aws.models import Function
+from .aws.session import AwsSession, Target
+from .commands import FunctionCommands
+from .config import Settings
+from .safetext import visible
+
+
+class LambdaTui(App[None]):
+    TITLE = "lambdatui"
+    CSS_PATH = "lambdatui.tcss"
+    COMMANDS = App.COMMANDS | {FunctionCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    account: reactive[str | None] = reactive(None)
+
+    def __init__(self, settings: Settings, *, system_clipboard: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.system_clipboard = system_clipboard
+        self.aws = AwsSession(
+            Target(
+                profile=settings.profile,
+                region=settings.region,
+                endpoint_url=settings.endpoint_url,
+                access_key=settings.access_key,
+                secret_key=settings.secret_key,
+            )
+        )
+        self.functions: list[Function] = []
+        if settings.theme:
+            self.theme = settings.theme
+        if not settings.animations:
+            self.animation_level = "none"
+
+    def on_mount(self) -> None:
+        from .screens.functions import FunctionsScreen
+
+        self.push_screen(FunctionsScreen())
+        self.run_worker(self._load_identity(), group="identity", exit_on_error=False)
+
+    async def _load_identity(self) -> None:
+        try:
+            identity = await self.aws.identity()
+        except AwsError as exc:
+            self.account = "unknown"
+            self.notify(f"Account not known: {exc.sentence}", severity="warning")
+            return
+        self.account = identity.account
+
+    async def on_unmount(self) -> None:
+        await self.aws.close()
+
+    # ----- shared services ------------------------------------------------------
+
+    def report_error(self, error: BaseException, where: str = "") -> None:
+        """The last line of defence: any failure becomes a notification."""
+        sentence = translate(error, where or "request").sentence
+        self.notify(visible(sentence), title="Error", severity="error", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error, event.worker.name)
+
+    def copy(self, text: str, what: str) -> None:
+        clipboard.copy(self, text, what, system=self.system_clipboard)
+
+    # ----- navigation -------------------------------------------------------------
+
+    def open_function(self, function: Function) -> None:
+        from .screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(function))
+
+    def goto_function(self, name: str) -> None:
+        from .screens.functions import FunctionsScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, FunctionsScreen):
+            self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, FunctionsScreen):
+            screen.select_function(name)
+        for fn in self.functions:
+            if fn.name == name:
+                self.open_function(fn)
+                return
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, type]]:
+        from .screens.detail import DetailScreen
+        from .screens.functions import FunctionsScreen
+        from .widgets.table import VirtualTable
+
+        return [
+            ("Everywhere", type(self)),
+            ("Function list", FunctionsScreen),
+            ("Tables", VirtualTable),
+            ("Function detail", DetailScreen),
+        ]
+
+    def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """Actions offered in the palette: the current screen's bindings, then the app's."""
+        screen = self.screen
+        for binding in self._palette_bindings(screen):
+            where = type(screen).__name__.removesuffix("Screen")
+            yield (
+                binding.description,
+                f"{where} · key {self.get_key_display(binding)}",
+                partial(self.run_action, binding.action, screen),
+            )
+        yield ("Help: all keys", "key ?", self.action_help)
+
+    @staticmethod
+    def _palette_bindings(screen: object) -> list[Binding]:
+        from .screens.help import _bindings
+
+        return [b for b in _bindings(type(screen)) if b.description and b.action != "back"]
+
+
+def make_app(settings: Settings, *, system_clipboard: bool = True) -> LambdaTui:
+    """The one factory the CLI and the tests share."""
+    return LambdaTui(settings, system_clipboard=system_clipboard)

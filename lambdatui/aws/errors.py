@@ -1,0 +1,134 @@
+"""Turn botocore failures into domain errors that carry a human sentence."""
+
+from __future__ import annotations
+
+from botocore import exceptions as bx
+
+_ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "AuthorizationError",
+    "AuthFailure",
+}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "LimitExceededException",
+}
+_EXPIRED = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "InvalidClientTokenId",
+    "InvalidToken",
+}
+_NOT_FOUND = {
+    "ResourceNotFoundException",
+    "NotFoundException",
+    "NoSuchEntity",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+}
+
+
+class AwsError(Exception):
+    """An AWS call failed; `sentence` says why in words an operator can act on."""
+
+    def __init__(self, sentence: str, *, action: str = "", code: str = "") -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.action = action
+        self.code = code
+
+
+class AccessDenied(AwsError):
+    pass
+
+
+class Throttled(AwsError):
+    pass
+
+
+class CredentialsError(AwsError):
+    """Credentials are missing or expired; the fix is outside the app."""
+
+
+class EndpointUnreachable(AwsError):
+    pass
+
+
+class NotFound(AwsError):
+    pass
+
+
+def login_hint(profile: str | None) -> str:
+    if profile:
+        return f"run `aws sso login --profile {profile}` (or refresh the profile's keys)"
+    return "refresh your credentials (for SSO: `aws sso login`)"
+
+
+def translate(exc: BaseException, action: str, *, profile: str | None = None) -> AwsError:
+    """Map a botocore/aiohttp exception raised by `action` (e.g. "lambda:GetFunction")."""
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, bx.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", "")).strip()
+        if code in _ACCESS_DENIED:
+            return AccessDenied(f"no permission: {action}", action=action, code=code)
+        if code in _THROTTLED:
+            return Throttled(
+                f"{action} is throttled by AWS; backing off and retrying",
+                action=action,
+                code=code,
+            )
+        if code in _EXPIRED:
+            return CredentialsError(
+                f"AWS credentials expired or invalid: {login_hint(profile)}",
+                action=action,
+                code=code,
+            )
+        if code in _NOT_FOUND:
+            return NotFound(message or f"{action}: not found", action=action, code=code)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        detail = message or code or f"HTTP {status}"
+        return AwsError(f"{action} failed: {detail}", action=action, code=code)
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return CredentialsError(
+            "no AWS credentials found: run `aws configure`, `aws sso login`, "
+            "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            action=action,
+        )
+    if isinstance(
+        exc,
+        bx.TokenRetrievalError
+        | bx.UnauthorizedSSOTokenError
+        | bx.SSOTokenLoadError
+        | bx.CredentialRetrievalError,
+    ):
+        return CredentialsError(f"the AWS login has expired: {login_hint(profile)}", action=action)
+    if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError):
+        return EndpointUnreachable(
+            f"cannot reach AWS for {action}: disconnected, retrying", action=action
+        )
+    if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
+        return EndpointUnreachable(
+            f"{action} timed out; the endpoint did not answer", action=action
+        )
+    if isinstance(exc, bx.HTTPClientError):
+        return EndpointUnreachable(f"{action}: connection error ({exc})", action=action)
+    if isinstance(exc, bx.ProfileNotFound):
+        return CredentialsError(str(exc), action=action)
+    if isinstance(exc, bx.BotoCoreError):
+        return AwsError(f"{action} failed: {exc}", action=action)
+    if isinstance(exc, OSError | TimeoutError):
+        return EndpointUnreachable(f"cannot reach AWS for {action}: {exc}", action=action)
+    return AwsError(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)

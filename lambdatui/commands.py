@@ -1,0 +1,47 @@
+"""Command palette: the app's actions and "go to function NAME"."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .app import LambdaTui
+
+
+class FunctionCommands(Provider):
+    """Fuzzy "go to function" over the loaded list, plus the screen's actions."""
+
+    @property
+    def tui(self) -> LambdaTui:
+
+        return cast("LambdaTui", self.app)
+
+    def _actions(self) -> list[tuple[str, str, object]]:
+        tui = self.tui
+        return [
+            (title, help_text, callback) for title, help_text, callback in tui.palette_actions()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._actions():
+            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._actions():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+        for fn in self.tui.functions:
+            title = f"go to function {fn.name}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.tui.goto_function, fn.name),
+                    help=f"{fn.runtime_label} · {fn.region}",
+                )

@@ -1,0 +1,27 @@
+"""Settings: what the app connects to and how it behaves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    profile: str | None = None
+    endpoint_url: str | None = None
+    # What the header says for the endpoint; defaults to the URL itself.
+    endpoint_label: str | None = None
+    read_only: bool = False
+    theme: str = "textual-dark"
+    access_key: str | None = None
+    secret_key: str | None = None
+    clock: Callable[[], datetime] = field(default=utc_now, compare=False)
+    # Tests turn animations and cursor blink off for stable screens.
+    animations: bool = True

@@ -1,0 +1,48 @@
+"""Small formatting helpers shared by the screens (pure, no UI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """ "3d ago" style relative time."""
+    if when is None:
+        return "-"
+    seconds = int((now - when).total_seconds())
+    if seconds < 0:
+        return "just now"
+    for unit, size in (
+        ("y", 365 * 86400),
+        ("mo", 30 * 86400),
+        ("d", 86400),
+        ("h", 3600),
+        ("m", 60),
+    ):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def size(num_bytes: int) -> str:
+    """Human byte size: 512 B, 3.4 KB, 12.0 MB."""
+    value = float(num_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def memory(mb: int) -> str:
+    if mb >= 1024 and mb % 1024 == 0:
+        return f"{mb // 1024} GB"
+    return f"{mb} MB"
+
+
+def duration(seconds: int) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60}s"
+    return f"{seconds}s"

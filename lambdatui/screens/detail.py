@@ -1,0 +1,343 @@
+"""Everything about one function, each part loading (or failing) on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from .. import format as fmt
+from ..aws.functions import function_detail
+from ..aws.models import Function, FunctionDetail, Part
+from ..safetext import visible
+from ..widgets.contextbar import ContextBar
+from .base import Pane
+
+MASK = "*****"
+LABEL_WIDTH = 18
+
+Line = Content
+
+
+def _row(label: str, value: str | Content, style: str = "") -> Content:
+    text = value if isinstance(value, Content) else Content.styled(visible(value), style)
+    return Content.assemble((f"{label:<{LABEL_WIDTH}}", "$text-muted"), text)
+
+
+def _note(text: str, style: str = "$text-muted italic") -> Content:
+    return Content.styled(visible(text), style)
+
+
+def _failed(part: Part[Any]) -> Content:
+    return Content.styled(visible(part.error or "not loaded"), "$text-error")
+
+
+def _join(lines: Iterable[Content]) -> Content:
+    return Content("\n").join(list(lines))
+
+
+def _kind(arn: str | None) -> str:
+    if not arn:
+        return "-"
+    service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+    kind = {
+        "sqs": "SQS queue",
+        "sns": "SNS topic",
+        "lambda": "Lambda function",
+        "events": "EventBridge bus",
+        "s3": "S3 bucket",
+    }.get(service, service or "?")
+    return f"{arn}  ({kind})"
+
+
+class DetailScreen(Pane):
+    HELP_TITLE = "Function detail"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "reveal", "Reveal env", id="detail.reveal"),
+        Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
+        Binding("r", "refresh", "Refresh", id="detail.refresh"),
+    ]
+
+    def __init__(self, function: Function) -> None:
+        super().__init__()
+        self.function = function
+        self.detail: FunctionDetail | None = None
+        self.revealed = False
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar()
+        with Horizontal(id="titlebar"):
+            yield Static(Content.styled(visible(self.function.name), "bold"), id="title")
+            yield Static("", id="count")
+        with VerticalScroll(id="detail"):
+            for section in (
+                "overview",
+                "configuration",
+                "logging",
+                "failure",
+                "concurrency",
+                "sources",
+                "layers",
+                "vpc",
+                "versions",
+                "tags",
+                "environment",
+            ):
+                yield Static(id=section, classes="section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail").focus()
+        self._render_summary()
+        self.load()
+
+    @work(exclusive=True, group="detail", exit_on_error=False)
+    async def load(self) -> None:
+        self.query_one("#count", Static).update("loading…")
+        self.detail = await function_detail(self.tui.aws, self.function.name)
+        config = self.detail.configuration.value
+        if config is not None:
+            self.function = config.function
+        self.query_one("#count", Static).update(self._status())
+        self._render_all()
+
+    def _status(self) -> str:
+        fn = self.function
+        parts = [fn.state or "state unknown"]
+        if fn.last_update_status:
+            parts.append(f"update {fn.last_update_status}")
+        return " · ".join(parts)
+
+    def _section(self, name: str, title: str, lines: Iterable[Content]) -> None:
+        header = Content.styled(title, "bold $text-accent")
+        self.query_one(f"#{name}", Static).update(_join([header, *lines]))
+
+    def _render_summary(self) -> None:
+        fn = self.function
+        self._section(
+            "overview",
+            "Function",
+            [
+                _row("ARN", fn.arn),
+                _row("Description", fn.description or "-"),
+                _row(
+                    "Runtime", f"{fn.runtime_label}  {fn.architecture}  {fmt.memory(fn.memory_mb)}"
+                ),
+            ],
+        )
+
+    def _render_all(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        part = detail.configuration
+        config = part.value
+        fn = self.function
+        now = self.tui.settings.clock()
+        if config is None:
+            self._section("overview", "Function", [_row("ARN", fn.arn), _failed(part)])
+        else:
+            self._section(
+                "overview",
+                "Function",
+                [
+                    _row("ARN", fn.arn),
+                    _row("Description", fn.description or "-"),
+                    _row("Role", fn.role or "-"),
+                    _row(
+                        "State",
+                        self._status()
+                        + (f" ({config.state_reason})" if config.state_reason else ""),
+                    ),
+                    _row(
+                        "Last modified",
+                        f"{fmt.ago(fn.last_modified, now)}  "
+                        f"({fn.last_modified:%Y-%m-%d %H:%M:%S %Z})"
+                        if fn.last_modified
+                        else "-",
+                    ),
+                ],
+            )
+            code = [
+                _row("Package", fn.package_type),
+                _row("Code size", fmt.size(fn.code_size)),
+                _row("Code SHA-256", config.code_sha256 or "-"),
+            ]
+            if config.image_uri:
+                code.insert(1, _row("Image", config.image_uri))
+            self._section(
+                "configuration",
+                "Configuration",
+                [
+                    _row("Runtime", fn.runtime_label),
+                    _row("Handler", fn.handler or "-"),
+                    _row("Architecture", fn.architecture),
+                    _row("Memory", fmt.memory(fn.memory_mb)),
+                    _row("Ephemeral storage", fmt.memory(config.ephemeral_storage_mb)),
+                    _row("Timeout", fmt.duration(fn.timeout_s)),
+                    *code,
+                    _row("Tracing (X-Ray)", config.tracing),
+                ],
+            )
+            levels = ""
+            if config.application_log_level or config.system_log_level:
+                levels = (
+                    f"application {config.application_log_level or '-'}, "
+                    f"system {config.system_log_level or '-'}"
+                )
+            self._section(
+                "logging",
+                "Logging",
+                [
+                    _row("Log format", fn.log_format),
+                    _row("Log group", fn.log_group),
+                    *([_row("Log levels", levels)] if levels else []),
+                ],
+            )
+            self._section(
+                "layers",
+                "Layers",
+                [
+                    _row(layer.name, f"{layer.arn}  {fmt.size(layer.code_size)}")
+                    for layer in config.layers
+                ]
+                or [_note("no layers")],
+            )
+            if config.vpc:
+                self._section(
+                    "vpc",
+                    "VPC",
+                    [
+                        _row("VPC", config.vpc.vpc_id or "-"),
+                        _row("Subnets", ", ".join(config.vpc.subnet_ids) or "-"),
+                        _row("Security groups", ", ".join(config.vpc.security_group_ids) or "-"),
+                    ],
+                )
+            else:
+                self._section("vpc", "VPC", [_note("not attached to a VPC")])
+        self._render_failure()
+        self._render_concurrency()
+        self._render_sources()
+        self._render_versions()
+        self._render_tags()
+        self._render_environment()
+
+    def _render_failure(self) -> None:
+        assert self.detail is not None
+        config = self.detail.configuration.value
+        lines: list[Content] = []
+        if config is not None:
+            lines.append(_row("Dead-letter queue", _kind(config.dlq_target)))
+        part = self.detail.async_config
+        if not part.ok:
+            lines.append(_row("Async invoke", _failed(part)))
+        elif part.value is None:
+            lines.append(_row("Async invoke", _note("defaults (2 retries, 6h max event age)")))
+        else:
+            ac = part.value
+            lines += [
+                _row("Retry attempts", "-" if ac.max_retries is None else str(ac.max_retries)),
+                _row(
+                    "Max event age",
+                    "-" if ac.max_event_age_s is None else fmt.duration(ac.max_event_age_s),
+                ),
+                _row("On success", _kind(ac.on_success)),
+                _row("On failure", _kind(ac.on_failure)),
+            ]
+        self._section("failure", "Failure handling", lines)
+
+    def _render_concurrency(self) -> None:
+        assert self.detail is not None
+        part = self.detail.reserved_concurrency
+        if not part.ok:
+            value: str | Content = _failed(part)
+        elif part.value is None:
+            value = "unreserved (uses the account's pool)"
+        else:
+            value = f"{part.value} reserved" + (
+                " (function is throttled: 0)" if part.value == 0 else ""
+            )
+        self._section("concurrency", "Concurrency", [_row("Reserved", value)])
+
+    def _render_sources(self) -> None:
+        assert self.detail is not None
+        part = self.detail.mappings
+        if not part.ok:
+            lines = [_failed(part)]
+        elif not part.value:
+            lines = [_note("no event source mappings")]
+        else:
+            lines = []
+            for m in part.value:
+                lines.append(_row(m.state or "-", m.source_arn))
+                extra = f"batch {m.batch_size if m.batch_size is not None else '-'}"
+                if m.last_result:
+                    extra += f" · last result: {m.last_result}"
+                if m.on_failure:
+                    extra += f" · on failure: {m.on_failure}"
+                lines.append(_row("", extra))
+        self._section("sources", "Event sources", lines)
+
+    def _render_versions(self) -> None:
+        assert self.detail is not None
+        lines: list[Content] = []
+        aliases = self.detail.aliases
+        if not aliases.ok:
+            lines.append(_row("Aliases", _failed(aliases)))
+        else:
+            for alias in aliases.value or ():
+                weights = "".join(f", {w:.0%} to {v}" for v, w in alias.weights)
+                lines.append(_row(f"alias {alias.name}", f"→ version {alias.version}{weights}"))
+        versions = self.detail.versions
+        if not versions.ok:
+            lines.append(_row("Versions", _failed(versions)))
+        else:
+            names = [v.version for v in versions.value or () if v.version != "$LATEST"]
+            lines.append(_row("Versions", ", ".join(["$LATEST", *names])))
+        self._section("versions", "Versions and aliases", lines)
+
+    def _render_tags(self) -> None:
+        assert self.detail is not None
+        part = self.detail.tags
+        if not part.ok:
+            lines = [_failed(part)]
+        else:
+            lines = [_row(k, v) for k, v in part.value or ()] or [_note("no tags")]
+        self._section("tags", "Tags", lines)
+
+    def _render_environment(self) -> None:
+        assert self.detail is not None
+        config = self.detail.configuration.value
+        if config is None:
+            self._section("environment", "Environment", [_failed(self.detail.configuration)])
+            return
+        hint = "values shown, v hides them" if self.revealed else "values masked, v reveals them"
+        lines = [_note(hint)]
+        if config.environment_error:
+            lines.append(
+                _row("Error", Content.styled(visible(config.environment_error), "$text-error"))
+            )
+        lines += [
+            _row(name, value if self.revealed else MASK) for name, value in config.environment
+        ] or [_note("no environment variables")]
+        if config.kms_key_arn:
+            lines.append(_row("KMS key", config.kms_key_arn))
+        self._section("environment", "Environment", lines)
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        if self.detail is not None:
+            self._render_environment()
+
+    def action_copy_arn(self) -> None:
+        self.tui.copy(self.function.arn, f"ARN of {self.function.name}")
+
+    def action_refresh(self) -> None:
+        self.load()

@@ -1,0 +1,45 @@
+"""Shared fixtures: a sandbox AWS over HTTP and the real app pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from lambdatui.app import LambdaTui, make_app
+from lambdatui.config import Settings
+from lambdatui.sandbox import Sandbox
+
+# The demo world and the app's clock agree on "now", so relative times are stable.
+FROZEN_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(now=FROZEN_NOW) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def empty_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(world="empty", now=FROZEN_NOW) as box:
+        yield box
+
+
+def settings_for(box: Sandbox, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "region": box.region,
+        "endpoint_url": box.endpoint_url,
+        "endpoint_label": "demo sandbox",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "clock": lambda: FROZEN_NOW,
+        "animations": False,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def app_for(box: Sandbox, **overrides: object) -> LambdaTui:
+    return make_app(settings_for(box, **overrides), system_clipboard=False)

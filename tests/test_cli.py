@@ -1,0 +1,168 @@
+"""The command line: every startup problem is one sentence and exit status 2."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lambdatui.__main__ import _parser, resolve_settings
+from lambdatui.app import make_app
+from lambdatui.screens.functions import FunctionTable
+
+from .helpers import all_functions
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """An environment with no AWS configuration at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = str(tmp_path)
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "config")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "credentials")
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lambdatui", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@pytest.mark.parametrize(
+    ("args", "extra_env", "sentence"),
+    [
+        ([], {}, "no AWS region configured"),
+        (["--profile", "nope", "--region", "us-east-1"], {}, "the AWS profile 'nope' is not in"),
+        (["--region", "us-east-1"], {}, "no AWS credentials found"),
+        (
+            ["--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:{port}"],
+            CREDS,
+            "is unreachable",
+        ),
+        (["--region", "nowhere"], CREDS, "'nowhere' is not an AWS region name"),
+        (["--region", "us-east-1", "--endpoint-url", "ftp://x"], CREDS, "is not an http(s) URL"),
+        (["--theme", "no-such-theme", "--region", "us-east-1"], CREDS, "unknown theme"),
+        (["--bogus"], {}, "unrecognized arguments: --bogus"),
+        (["sandbox", "--port", "70000"], {}, "is not a port number"),
+        (["sandbox", "--port", "x"], {}, "invalid int value"),
+    ],
+    ids=[
+        "no-region",
+        "unknown-profile",
+        "no-credentials",
+        "endpoint-unreachable",
+        "bad-region",
+        "bad-endpoint",
+        "bad-theme",
+        "bad-flag",
+        "bad-port",
+        "port-not-int",
+    ],
+)
+def test_startup_errors_are_one_sentence_and_status_2(
+    clean_env: dict[str, str], args: list[str], extra_env: dict[str, str], sentence: str
+) -> None:
+    env = clean_env | extra_env
+    args = [a.replace("{port}", str(closed_port())) for a in args]
+    result = run_cli(args, env)
+    assert result.returncode == 2
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_region_from_environment_and_profile_file(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "config").write_text("[profile ops]\nregion = eu-west-1\n")
+    (tmp_path / "credentials").write_text(
+        "[ops]\naws_access_key_id = a\naws_secret_access_key = b\n"
+    )
+    args = _parser().parse_args(["--profile", "ops"])
+    settings = resolve_settings(args, clean_env)
+    assert settings.region == "eu-west-1"
+    assert settings.profile == "ops"
+    settings = resolve_settings(
+        _parser().parse_args([]), clean_env | {"AWS_PROFILE": "ops", "AWS_REGION": "us-west-2"}
+    )
+    assert (settings.profile, settings.region) == ("ops", "us-west-2")
+
+
+def test_version(clean_env: dict[str, str]) -> None:
+    result = run_cli(["--version"], clean_env)
+    assert result.returncode == 0
+    assert re.match(r"lambdatui \d+\.\d+", result.stdout)
+
+
+@pytest.fixture
+def sandbox_process(clean_env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lambdatui", "sandbox", "--port", "0"],
+        env=clean_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    exported: dict[str, str] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = re.match(r"export (\w+)=(\S+)", line.strip())
+        if match:
+            exported[match[1]] = match[2].strip("'\"")
+        if "AWS_ENDPOINT_URL" in exported and "AWS_SECRET_ACCESS_KEY" in exported:
+            break
+    try:
+        yield exported["AWS_ENDPOINT_URL"], exported
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def test_app_against_sandbox_in_another_process(
+    sandbox_process: tuple[str, dict[str, str]],
+    clean_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, _exported = sandbox_process
+    env = clean_env | {"AWS_ACCESS_KEY_ID": "any", "AWS_SECRET_ACCESS_KEY": "value"}
+    settings = resolve_settings(
+        _parser().parse_args(["--endpoint-url", url, "--region", "us-east-1"]), env
+    )
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, env[name])
+
+    class Box:
+        endpoint_url = url
+        region = "us-east-1"
+
+    expected = sorted(fn["FunctionName"] for fn in all_functions(Box))  # type: ignore[arg-type]
+    app = make_app(settings, system_clipboard=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(FunctionTable)
+        assert [f.name for f in table.view] == expected
+        assert "endpoint" in str(app.screen.query_one("#where").render())

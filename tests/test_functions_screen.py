@@ -1,0 +1,159 @@
+"""The function list, driven with Pilot against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from lambdatui.screens.detail import DetailScreen
+from lambdatui.screens.functions import FunctionsScreen, FunctionTable
+
+from .conftest import app_for
+from .helpers import all_functions, screen_text, wait_until
+
+
+async def _loaded(pilot) -> FunctionTable:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return pilot.app.screen.query_one(FunctionTable)
+
+
+async def test_list_shows_every_function_with_count(sandbox) -> None:
+    expected = sorted(fn["FunctionName"] for fn in all_functions(sandbox))
+    assert len(expected) > 50, "the demo world must span more than one ListFunctions page"
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        assert [f.name for f in table.view] == expected
+        count = str(app.screen.query_one("#count").render())
+        assert count == f"{len(expected)} functions"
+        assert "123456789012" in str(app.screen.query_one("#where").render())
+
+
+async def test_filter_narrows_by_name_runtime_and_tag_then_clears(sandbox) -> None:
+    functions = all_functions(sandbox)
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        total = len(table.view)
+        await pilot.press("slash", *"java")
+        await pilot.pause()
+        java = {f["FunctionName"] for f in functions if f.get("Runtime", "").startswith("java")}
+        assert java and {f.name for f in table.view} == java
+        assert str(app.screen.query_one("#count").render()) == f"{len(java)} of {total} functions"
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(table.view) == total
+        assert str(app.screen.query_one("#count").render()) == f"{total} functions"
+
+        await pilot.press("slash", *"staging")
+        await pilot.pause()
+        staging = {f.name for f in table.view}
+        assert staging and all(f.tag("env") == "staging" for f in table.view)
+        assert len(staging) < total
+
+
+async def test_sort_by_memory_both_ways(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        await pilot.press("M")
+        await pilot.pause()
+        memories = [f.memory_mb for f in table.view]
+        assert memories == sorted(memories)
+        await pilot.press("M")
+        await pilot.pause()
+        memories = [f.memory_mb for f in table.view]
+        assert memories == sorted(memories, reverse=True)
+        assert "sorted by memory ▼" in str(app.screen.query_one("#title").render())
+
+
+async def test_sort_picker_sorts_by_chosen_column(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        # Columns in order: name, runtime, arch, memory, timeout, ...
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert table.sort_column == "timeout"
+        timeouts = [f.timeout_s for f in table.view]
+        assert timeouts == sorted(timeouts)
+
+
+async def test_copy_arn_puts_it_on_the_clipboard(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        await pilot.press("down", "y")
+        await pilot.pause()
+        fn = table.current
+        assert fn is not None
+        assert app.clipboard == fn.arn
+        assert any(f"ARN of {fn.name}" in str(n.message) for n in app._notifications)
+
+
+async def test_enter_opens_detail_and_escape_comes_back(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        name = table.view[0].name
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert name in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, FunctionsScreen)
+
+
+async def test_read_only_shows_in_header(sandbox) -> None:
+    app = app_for(sandbox, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _loaded(pilot)
+        assert str(app.screen.query_one("#mode").render()) == "READ-ONLY"
+
+
+async def test_empty_account_says_so(empty_sandbox) -> None:
+    app = app_for(empty_sandbox)
+    async with app.run_test(size=(100, 24)) as pilot:
+        table = await _loaded(pilot)
+        assert table.view == []
+        assert str(app.screen.query_one("#count").render()) == "0 functions"
+        lines = [str(table.render_line(y).text) for y in range(4)]
+        assert any("No Lambda functions in us-east-1" in line for line in lines)
+
+
+async def test_help_lists_keys_of_every_screen(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for expected in ("Function list", "Function detail", "Filter", "Reveal env", "Copy ARN"):
+            assert expected in text
+
+
+async def test_palette_goes_to_a_function(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _loaded(pilot)
+        target = table.view[-1].name
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*f"go to function {target}")
+        options = app.screen.query_one(OptionList)
+        await wait_until(
+            pilot,
+            lambda: (
+                options.option_count > 0 and target in str(options.get_option_at_index(0).prompt)
+            ),
+        )
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.function.name == target
