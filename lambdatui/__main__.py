@@ -66,6 +66,12 @@ def _sandbox_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="add N extra simple functions (for load tests)",
     )
+    parser.add_argument(
+        "--world",
+        choices=("demo", "empty"),
+        default="demo",
+        help="the demo account, or an empty one",
+    )
     return parser
 
 
@@ -175,7 +181,7 @@ def _sandbox(argv: Sequence[str]) -> int:
         raise UsageError("--functions must be 0 or more")
     from .sandbox.cli import serve
 
-    return serve(args.host, args.port, args.functions)
+    return serve(args.host, args.port, args.functions, args.world)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,23 +11,30 @@ from lambdatui.app import LambdaTui, make_app
 from lambdatui.config import Settings
 from lambdatui.sandbox import Sandbox
 
+from .helpers import RemoteSandbox, spawn_sandbox
+
 # The demo world and the app's clock agree on "now", so relative times are stable.
 FROZEN_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
+    """The demo world in this process (moto allows one per process, so one per module)."""
     with Sandbox(now=FROZEN_NOW) as box:
         yield box
 
 
-@pytest.fixture(scope="session")
-def empty_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(world="empty", now=FROZEN_NOW) as box:
+@pytest.fixture(scope="module")
+def empty_sandbox() -> Iterator[RemoteSandbox]:
+    """The empty world, served by `lambdatui sandbox` in another process.
+
+    moto keeps its state per process, so a second world needs its own process.
+    """
+    with spawn_sandbox("--world", "empty") as box:
         yield box
 
 
-def settings_for(box: Sandbox, **overrides: object) -> Settings:
+def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "region": box.region,
         "endpoint_url": box.endpoint_url,
@@ -41,5 +48,5 @@ def settings_for(box: Sandbox, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def app_for(box: Sandbox, **overrides: object) -> LambdaTui:
+def app_for(box: Sandbox | RemoteSandbox, **overrides: object) -> LambdaTui:
     return make_app(settings_for(box, **overrides), system_clipboard=False)

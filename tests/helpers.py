@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -9,7 +16,42 @@ import boto3
 from lambdatui.sandbox import Sandbox
 
 
-def client(box: Sandbox, service: str) -> Any:
+@dataclass(frozen=True)
+class RemoteSandbox:
+    """A sandbox served by `lambdatui sandbox` in another process."""
+
+    endpoint_url: str
+    exported: dict[str, str]
+    region: str = "us-east-1"
+
+
+@contextmanager
+def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[RemoteSandbox]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lambdatui", "sandbox", "--port", "0", *args],
+        env=env or dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    exported: dict[str, str] = {}
+    assert proc.stdout is not None
+    try:
+        for line in proc.stdout:
+            match = re.match(r"export (\w+)=(\S+)", line.strip())
+            if match:
+                exported[match[1]] = match[2].strip("'\"")
+            if line.startswith("# Sandbox at"):
+                break
+        assert "AWS_ENDPOINT_URL" in exported, proc.stderr.read() if proc.stderr else ""
+        yield RemoteSandbox(exported["AWS_ENDPOINT_URL"], exported)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def client(box: Sandbox | RemoteSandbox, service: str) -> Any:
     return boto3.client(
         service,
         endpoint_url=box.endpoint_url,
@@ -19,7 +61,7 @@ def client(box: Sandbox, service: str) -> Any:
     )
 
 
-def all_functions(box: Sandbox) -> list[dict[str, Any]]:
+def all_functions(box: Sandbox | RemoteSandbox) -> list[dict[str, Any]]:
     pages = client(box, "lambda").get_paginator("list_functions").paginate()
     return [fn for page in pages for fn in page["Functions"]]
 
@@ -28,9 +70,10 @@ def screen_text(app: Any) -> str:
     """Everything the current screen shows, as plain text."""
     from textual.widgets import Static
 
-    parts = []
-    for widget in app.screen.query(Static):
-        parts.append(str(widget.render()))
+    from lambdatui.widgets.section import Section
+
+    parts = [section.text for section in app.screen.query(Section)]
+    parts += [str(w.render()) for w in app.screen.query(Static)]
     return "\n".join(parts)
 
 

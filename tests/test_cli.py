@@ -16,7 +16,7 @@ from lambdatui.__main__ import _parser, resolve_settings
 from lambdatui.app import make_app
 from lambdatui.screens.functions import FunctionTable
 
-from .helpers import all_functions
+from .helpers import RemoteSandbox, all_functions, spawn_sandbox
 
 
 @pytest.fixture
@@ -94,8 +94,14 @@ def test_startup_errors_are_one_sentence_and_status_2(
 
 
 def test_region_from_environment_and_profile_file(
-    clean_env: dict[str, str], tmp_path: Path
+    clean_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # botocore reads the config file locations from the process environment.
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in clean_env.items():
+        monkeypatch.setenv(name, value)
     (tmp_path / "config").write_text("[profile ops]\nregion = eu-west-1\n")
     (tmp_path / "credentials").write_text(
         "[ops]\naws_access_key_id = a\naws_secret_access_key = b\n"
@@ -117,48 +123,27 @@ def test_version(clean_env: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def sandbox_process(clean_env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lambdatui", "sandbox", "--port", "0"],
-        env=clean_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    exported: dict[str, str] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.match(r"export (\w+)=(\S+)", line.strip())
-        if match:
-            exported[match[1]] = match[2].strip("'\"")
-        if "AWS_ENDPOINT_URL" in exported and "AWS_SECRET_ACCESS_KEY" in exported:
-            break
-    try:
-        yield exported["AWS_ENDPOINT_URL"], exported
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def sandbox_process(clean_env: dict[str, str]) -> Iterator[RemoteSandbox]:
+    with spawn_sandbox(env=clean_env) as box:
+        yield box
 
 
 async def test_app_against_sandbox_in_another_process(
-    sandbox_process: tuple[str, dict[str, str]],
+    sandbox_process: RemoteSandbox,
     clean_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url, _exported = sandbox_process
+    url = sandbox_process.endpoint_url
     env = clean_env | {"AWS_ACCESS_KEY_ID": "any", "AWS_SECRET_ACCESS_KEY": "value"}
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     settings = resolve_settings(
-        _parser().parse_args(["--endpoint-url", url, "--region", "us-east-1"]), env
+        _parser().parse_args(["--endpoint-url", url, "--region", "us-east-1"]), dict(os.environ)
     )
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, env[name])
-
-    class Box:
-        endpoint_url = url
-        region = "us-east-1"
-
-    expected = sorted(fn["FunctionName"] for fn in all_functions(Box))  # type: ignore[arg-type]
+    expected = sorted(fn["FunctionName"] for fn in all_functions(sandbox_process))
     app = make_app(settings, system_clipboard=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()

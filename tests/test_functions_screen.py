@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.widgets import OptionList
 
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
 
 from .conftest import app_for
-from .helpers import all_functions, screen_text, wait_until
+from .helpers import all_functions, screen_text, spawn_sandbox, wait_until
 
 
 async def _loaded(pilot) -> FunctionTable:  # type: ignore[no-untyped-def]
@@ -19,7 +22,6 @@ async def _loaded(pilot) -> FunctionTable:  # type: ignore[no-untyped-def]
 
 async def test_list_shows_every_function_with_count(sandbox) -> None:
     expected = sorted(fn["FunctionName"] for fn in all_functions(sandbox))
-    assert len(expected) > 50, "the demo world must span more than one ListFunctions page"
     app = app_for(sandbox)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await _loaded(pilot)
@@ -27,6 +29,32 @@ async def test_list_shows_every_function_with_count(sandbox) -> None:
         count = str(app.screen.query_one("#count").render())
         assert count == f"{len(expected)} functions"
         assert "123456789012" in str(app.screen.query_one("#where").render())
+
+
+async def test_list_pages_through_many_functions_showing_rows_as_they_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with spawn_sandbox("--functions", "120") as box:
+        expected = sorted(fn["FunctionName"] for fn in all_functions(box))
+        assert len(expected) > 100, "must span several ListFunctions pages of 50"
+        sizes: list[int] = []
+        counts: list[str] = []
+        original = FunctionTable.add_rows
+
+        def add_rows(table: FunctionTable, rows: Any) -> None:
+            original(table, rows)
+            sizes.append(len(table.rows))
+            counts.append(str(table.screen.query_one("#count").render()))
+
+        monkeypatch.setattr(FunctionTable, "add_rows", add_rows)
+        app = app_for(box)
+        async with app.run_test(size=(120, 40)) as pilot:
+            table = await _loaded(pilot)
+            assert [f.name for f in table.view] == expected
+        # Pages of 50 reached the screen one by one: when the second page
+        # arrived, the first was already shown with the count saying so.
+        assert sizes[0] == 100 and sizes[-1] == len(expected)
+        assert counts[0] == "loading… 50 functions"
 
 
 async def test_filter_narrows_by_name_runtime_and_tag_then_clears(sandbox) -> None:

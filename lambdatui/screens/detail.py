@@ -17,17 +17,28 @@ from ..aws.functions import function_detail
 from ..aws.models import Function, FunctionDetail, Part
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.section import Row, Section
 from .base import Pane
 
 MASK = "*****"
-LABEL_WIDTH = 18
 
-Line = Content
+SECTIONS = {
+    "overview": "Function",
+    "configuration": "Configuration",
+    "logging": "Logging",
+    "failure": "Failure handling",
+    "concurrency": "Concurrency",
+    "sources": "Event sources",
+    "layers": "Layers",
+    "vpc": "VPC",
+    "versions": "Versions and aliases",
+    "tags": "Tags",
+    "environment": "Environment",
+}
 
 
-def _row(label: str, value: str | Content, style: str = "") -> Content:
-    text = value if isinstance(value, Content) else Content.styled(visible(value), style)
-    return Content.assemble((f"{label:<{LABEL_WIDTH}}", "$text-muted"), text)
+def _row(label: str, value: str | Content) -> Row:
+    return (label, value)
 
 
 def _note(text: str, style: str = "$text-muted italic") -> Content:
@@ -36,10 +47,6 @@ def _note(text: str, style: str = "$text-muted italic") -> Content:
 
 def _failed(part: Part[Any]) -> Content:
     return Content.styled(visible(part.error or "not loaded"), "$text-error")
-
-
-def _join(lines: Iterable[Content]) -> Content:
-    return Content("\n").join(list(lines))
 
 
 def _kind(arn: str | None) -> str:
@@ -77,20 +84,8 @@ class DetailScreen(Pane):
             yield Static(Content.styled(visible(self.function.name), "bold"), id="title")
             yield Static("", id="count")
         with VerticalScroll(id="detail"):
-            for section in (
-                "overview",
-                "configuration",
-                "logging",
-                "failure",
-                "concurrency",
-                "sources",
-                "layers",
-                "vpc",
-                "versions",
-                "tags",
-                "environment",
-            ):
-                yield Static(id=section, classes="section")
+            for name, title in SECTIONS.items():
+                yield Section(title, id=name)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -115,15 +110,18 @@ class DetailScreen(Pane):
             parts.append(f"update {fn.last_update_status}")
         return " · ".join(parts)
 
-    def _section(self, name: str, title: str, lines: Iterable[Content]) -> None:
-        header = Content.styled(title, "bold $text-accent")
-        self.query_one(f"#{name}", Static).update(_join([header, *lines]))
+    def _section(self, name: str, rows: Iterable[Row]) -> None:
+        self.query_one(f"#{name}", Section).show(rows)
+
+    @property
+    def text(self) -> str:
+        """Everything the screen shows, as plain text."""
+        return "\n".join(section.text for section in self.query(Section))
 
     def _render_summary(self) -> None:
         fn = self.function
         self._section(
             "overview",
-            "Function",
             [
                 _row("ARN", fn.arn),
                 _row("Description", fn.description or "-"),
@@ -142,11 +140,10 @@ class DetailScreen(Pane):
         fn = self.function
         now = self.tui.settings.clock()
         if config is None:
-            self._section("overview", "Function", [_row("ARN", fn.arn), _failed(part)])
+            self._section("overview", [_row("ARN", fn.arn), _failed(part)])
         else:
             self._section(
                 "overview",
-                "Function",
                 [
                     _row("ARN", fn.arn),
                     _row("Description", fn.description or "-"),
@@ -174,7 +171,6 @@ class DetailScreen(Pane):
                 code.insert(1, _row("Image", config.image_uri))
             self._section(
                 "configuration",
-                "Configuration",
                 [
                     _row("Runtime", fn.runtime_label),
                     _row("Handler", fn.handler or "-"),
@@ -194,7 +190,6 @@ class DetailScreen(Pane):
                 )
             self._section(
                 "logging",
-                "Logging",
                 [
                     _row("Log format", fn.log_format),
                     _row("Log group", fn.log_group),
@@ -203,17 +198,15 @@ class DetailScreen(Pane):
             )
             self._section(
                 "layers",
-                "Layers",
                 [
-                    _row(layer.name, f"{layer.arn}  {fmt.size(layer.code_size)}")
-                    for layer in config.layers
+                    _row(f"Layer {i}", f"{layer.name} · {fmt.size(layer.code_size)} · {layer.arn}")
+                    for i, layer in enumerate(config.layers, 1)
                 ]
                 or [_note("no layers")],
             )
             if config.vpc:
                 self._section(
                     "vpc",
-                    "VPC",
                     [
                         _row("VPC", config.vpc.vpc_id or "-"),
                         _row("Subnets", ", ".join(config.vpc.subnet_ids) or "-"),
@@ -221,7 +214,7 @@ class DetailScreen(Pane):
                     ],
                 )
             else:
-                self._section("vpc", "VPC", [_note("not attached to a VPC")])
+                self._section("vpc", [_note("not attached to a VPC")])
         self._render_failure()
         self._render_concurrency()
         self._render_sources()
@@ -232,7 +225,7 @@ class DetailScreen(Pane):
     def _render_failure(self) -> None:
         assert self.detail is not None
         config = self.detail.configuration.value
-        lines: list[Content] = []
+        lines: list[Row] = []
         if config is not None:
             lines.append(_row("Dead-letter queue", _kind(config.dlq_target)))
         part = self.detail.async_config
@@ -251,7 +244,7 @@ class DetailScreen(Pane):
                 _row("On success", _kind(ac.on_success)),
                 _row("On failure", _kind(ac.on_failure)),
             ]
-        self._section("failure", "Failure handling", lines)
+        self._section("failure", lines)
 
     def _render_concurrency(self) -> None:
         assert self.detail is not None
@@ -264,13 +257,13 @@ class DetailScreen(Pane):
             value = f"{part.value} reserved" + (
                 " (function is throttled: 0)" if part.value == 0 else ""
             )
-        self._section("concurrency", "Concurrency", [_row("Reserved", value)])
+        self._section("concurrency", [_row("Reserved", value)])
 
     def _render_sources(self) -> None:
         assert self.detail is not None
         part = self.detail.mappings
         if not part.ok:
-            lines = [_failed(part)]
+            lines: list[Row] = [_failed(part)]
         elif not part.value:
             lines = [_note("no event source mappings")]
         else:
@@ -283,11 +276,11 @@ class DetailScreen(Pane):
                 if m.on_failure:
                     extra += f" · on failure: {m.on_failure}"
                 lines.append(_row("", extra))
-        self._section("sources", "Event sources", lines)
+        self._section("sources", lines)
 
     def _render_versions(self) -> None:
         assert self.detail is not None
-        lines: list[Content] = []
+        lines: list[Row] = []
         aliases = self.detail.aliases
         if not aliases.ok:
             lines.append(_row("Aliases", _failed(aliases)))
@@ -301,25 +294,25 @@ class DetailScreen(Pane):
         else:
             names = [v.version for v in versions.value or () if v.version != "$LATEST"]
             lines.append(_row("Versions", ", ".join(["$LATEST", *names])))
-        self._section("versions", "Versions and aliases", lines)
+        self._section("versions", lines)
 
     def _render_tags(self) -> None:
         assert self.detail is not None
         part = self.detail.tags
         if not part.ok:
-            lines = [_failed(part)]
+            lines: list[Row] = [_failed(part)]
         else:
             lines = [_row(k, v) for k, v in part.value or ()] or [_note("no tags")]
-        self._section("tags", "Tags", lines)
+        self._section("tags", lines)
 
     def _render_environment(self) -> None:
         assert self.detail is not None
         config = self.detail.configuration.value
         if config is None:
-            self._section("environment", "Environment", [_failed(self.detail.configuration)])
+            self._section("environment", [_failed(self.detail.configuration)])
             return
         hint = "values shown, v hides them" if self.revealed else "values masked, v reveals them"
-        lines = [_note(hint)]
+        lines: list[Row] = [_note(hint)]
         if config.environment_error:
             lines.append(
                 _row("Error", Content.styled(visible(config.environment_error), "$text-error"))
@@ -329,7 +322,7 @@ class DetailScreen(Pane):
         ] or [_note("no environment variables")]
         if config.kms_key_arn:
             lines.append(_row("KMS key", config.kms_key_arn))
-        self._section("environment", "Environment", lines)
+        self._section("environment", lines)
 
     def action_reveal(self) -> None:
         self.revealed = not self.revealed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -12,12 +14,15 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from .. import format as fmt
-from ..aws.errors import AwsError
-from ..aws.functions import function_tags, list_function_pages
+from ..aws.errors import AccessDenied, AwsError
+from ..aws.functions import function_state, function_tags, list_function_pages
 from ..aws.models import Function
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
+
+# GetFunction calls in flight at once while filling the State column.
+STATE_BATCH = 10
 
 SORTS: dict[str, str] = {
     "name": "N",
@@ -49,10 +54,11 @@ class FunctionTable(VirtualTable[Function]):
 
 
 def function_columns(now: Any) -> list[Column[Function]]:
+    # `drop`: which columns give way first on a narrow terminal (highest first).
     return [
         Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),
-        Column("runtime", "Runtime", 14, lambda f: f.runtime_label, lambda f: f.runtime_label),
-        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=3),
+        Column("runtime", "Runtime", 15, lambda f: f.runtime_label, lambda f: f.runtime_label),
+        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=4),
         Column(
             "memory",
             "Memory",
@@ -68,7 +74,7 @@ def function_columns(now: Any) -> list[Column[Function]]:
             lambda f: fmt.duration(f.timeout_s),
             lambda f: f.timeout_s,
             align="right",
-            drop=2,
+            drop=3,
         ),
         Column(
             "size",
@@ -77,7 +83,7 @@ def function_columns(now: Any) -> list[Column[Function]]:
             lambda f: fmt.size(f.code_size),
             lambda f: f.code_size,
             align="right",
-            drop=4,
+            drop=5,
         ),
         Column(
             "modified",
@@ -85,9 +91,9 @@ def function_columns(now: Any) -> list[Column[Function]]:
             9,
             lambda f: fmt.ago(f.last_modified, now()),
             lambda f: -(f.last_modified.timestamp() if f.last_modified else 0),
-            drop=1,
+            drop=2,
         ),
-        Column("state", "State", 8, lambda f: f.state or "-", lambda f: f.state, drop=5),
+        Column("state", "State", 8, lambda f: f.state or "…", lambda f: f.state, drop=1),
     ]
 
 
@@ -181,6 +187,7 @@ class FunctionsScreen(Pane):
         table.refresh()
         self._update_count()
         await self._load_tags()
+        self.fill_states()
 
     async def _load_tags(self) -> None:
         try:
@@ -196,6 +203,31 @@ class FunctionsScreen(Pane):
 
         self.table.replace_rows(lambda f: replace(f, tags=tags.get(f.arn, f.tags)))
         self.tui.functions = self.table.rows
+
+    @work(exclusive=True, group="function-states", exit_on_error=False)
+    async def fill_states(self) -> None:
+        """Fetch State for the rows on screen first, then the rest (GetFunction each)."""
+        table = self.table
+        missing = {f.arn for f in table.rows if not f.state}
+        while missing:
+            visible = [table.view[i] for i in table.visible_range()]
+            order = [f for f in visible if f.arn in missing] or [
+                f for f in table.rows if f.arn in missing
+            ]
+            batch = order[:STATE_BATCH]
+            missing.difference_update(f.arn for f in batch)
+            results = await asyncio.gather(
+                *(function_state(self.tui.aws, f) for f in batch), return_exceptions=True
+            )
+            updated: dict[Hashable, Function] = {}
+            for fn, result in zip(batch, results, strict=True):
+                if isinstance(result, AccessDenied):
+                    self.notify(f"State column unavailable: {result.sentence}", severity="warning")
+                    return
+                if isinstance(result, Function):
+                    updated[fn.arn] = result
+            table.update_rows(updated)
+            self.tui.functions = table.rows
 
     def _set_message(self, text: str | None) -> None:
         message = self.query_one("#message", Static)

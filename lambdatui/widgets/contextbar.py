@@ -31,13 +31,13 @@ class ContextBar(Horizontal):
         parts: list[Content | str | tuple[str, str]] = [("λ lambdatui", "bold $accent")]
 
         def field(label: str, value: str) -> None:
-            parts.extend(("  ", (label + " ", "$text-muted"), value))
+            parts.extend((("  " + label + " ", "$text-muted"), value))
 
         field("profile", settings.profile or "default")
-        field("account", account)
-        field("region", settings.region)
+        field("acct", account)
+        field("", settings.region)
         if settings.endpoint_url:
-            field("endpoint", settings.endpoint_label or settings.endpoint_url)
+            field("@", settings.endpoint_label or settings.endpoint_url)
         self.query_one("#where", Static).update(Content.assemble(*parts))
         mode = self.query_one("#mode", Static)
         mode.set_class(settings.read_only, "read-only")

@@ -148,6 +148,20 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._haystack.clear()
         self._rebuild()
 
+    def update_rows(self, updated: dict[Hashable, R]) -> None:
+        """Replace the rows whose key is in `updated`, keeping order and cursor."""
+        if not updated:
+            return
+        self._rows = [updated.get(self._key(r), r) for r in self._rows]
+        for k in updated:
+            self._haystack.pop(k, None)
+        self._rebuild()
+
+    def visible_range(self) -> range:
+        """Indexes into `view` of the rows on screen now."""
+        top = int(self.scroll_offset.y)
+        return range(top, min(top + self.page_height, len(self._view)))
+
     def set_query(self, query: str, predicate: Callable[[R], bool] | None = None) -> None:
         """Show only rows whose haystack contains `query` (lowercase) or match `predicate`."""
         self._query = query.lower()

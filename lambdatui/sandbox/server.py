@@ -1,0 +1,219 @@
+"""The sandbox: moto's server on a loopback port, seeded with a demo account."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import (
+    BaseWSGIServer,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
+
+from .extensions import LambdaExtensions
+from .middleware import SandboxMiddleware
+from .world import WORLDS, SeededWorld, seed_world
+
+_active_lock = threading.Lock()
+_active: Sandbox | None = None
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    """Moto's request handler without request or error logging."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+    def log_error(self, format: str, *args: Any) -> None:
+        pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        pass
+
+
+class Sandbox:
+    """An in-process AWS for the demo and the tests.
+
+    moto keeps its state per process, so one sandbox runs at a time in a process;
+    starting one resets that state.
+    """
+
+    region: str = "us-east-1"
+    account_id: str = DEFAULT_ACCOUNT_ID
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        world: str = "demo",
+        extra_functions: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        if world not in WORLDS:
+            raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
+        if extra_functions < 0:
+            raise ValueError("extra_functions cannot be negative.")
+        self.host = host
+        self.port = port
+        self.world = world
+        self.extra_functions = extra_functions
+        self._now = now
+        self.calls: Counter[str] = Counter()
+        self.extensions = LambdaExtensions()
+        self.seeded: SeededWorld | None = None
+        self._middleware: SandboxMiddleware | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The world clock the demo's timestamps derive from."""
+        if self._now is None:
+            self._now = datetime.now(UTC)
+        elif self._now.tzinfo is None:
+            self._now = self._now.replace(tzinfo=UTC)
+        return self._now
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The sandbox is not running; call start() first.")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._server.port}"
+
+    @property
+    def errors(self) -> list[str]:
+        """The last lines moto reported while serving (it never prints them)."""
+        return list(self._middleware.errors.lines) if self._middleware else []
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+
+    def start(self) -> Sandbox:
+        global _active
+        with _active_lock:
+            if self._server is not None:
+                return self
+            listener = _listen(self.host, self.port)
+            if _active is not None:
+                listener.close()
+                raise RuntimeError("Another sandbox is already running in this process.")
+            try:
+                middleware = SandboxMiddleware(
+                    DomainDispatcherApplication(create_backend_app),
+                    self.extensions,
+                    self.calls,
+                    self.region,
+                )
+                server = make_server(
+                    self.host,
+                    self.port,
+                    middleware,
+                    threaded=True,
+                    request_handler=QuietRequestHandler,
+                    fd=listener.fileno(),
+                )
+            finally:
+                listener.close()
+            setattr(server, "log", _discard)  # noqa: B010
+            _prepare_moto()
+            self.extensions.reset()
+            try:
+                self.seeded = seed_world(
+                    self.world,
+                    self.extensions,
+                    account=self.account_id,
+                    region=self.region,
+                    now=self.now,
+                    extra_functions=self.extra_functions,
+                )
+            except BaseException:
+                server.server_close()
+                raise
+            self._middleware = middleware
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever, name="lambdatui-sandbox", daemon=True
+            )
+            self._thread.start()
+            _active = self
+        return self
+
+    def stop(self) -> None:
+        global _active
+        with _active_lock:
+            server, thread = self._server, self._thread
+            self._server = None
+            self._thread = None
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+            if thread is not None:
+                thread.join(timeout=5)
+            if _active is self:
+                _active = None
+
+    def reset_calls(self) -> None:
+        if self._middleware is not None:
+            self._middleware.reset_calls()
+        else:
+            self.calls.clear()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _discard(*args: Any) -> None:
+    pass
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket; raises OSError (EADDRINUSE when the port is taken)."""
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        listener.listen(128)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
+def _prepare_moto() -> None:
+    from moto.core.config import default_user_config
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    default_user_config["lambda"] = {"use_docker": False}
