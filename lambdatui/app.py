@@ -55,7 +55,12 @@ class LambdaTui(App[None]):
         from .screens.functions import FunctionsScreen
 
         self.push_screen(FunctionsScreen())
-        self.run_worker(self._load_identity(), group="identity", exit_on_error=False)
+
+    def load_identity(self) -> None:
+        """Look up the account once (after the first rows, so they come first)."""
+        if self.account is None:
+            self.account = "…"
+            self.run_worker(self._load_identity(), group="identity", exit_on_error=False)
 
     async def _load_identity(self) -> None:
         try:

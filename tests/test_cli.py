@@ -150,4 +150,4 @@ async def test_app_against_sandbox_in_another_process(
         await pilot.pause()
         table = app.screen.query_one(FunctionTable)
         assert [f.name for f in table.view] == expected
-        assert "endpoint" in str(app.screen.query_one("#where").render())
+        assert url in str(app.screen.query_one("#where").render())

@@ -113,15 +113,11 @@ async def function_tags(session: AwsSession) -> dict[str, tuple[tuple[str, str],
             return tags
 
 
-async def function_state(session: AwsSession, function: Function) -> Function:
-    """`function` with State and LastUpdateStatus, which ListFunctions does not return."""
-    reply = await call(session, "lambda", "GetFunction", FunctionName=function.name)
+async def function_state(session: AwsSession, name: str) -> tuple[str, str]:
+    """(State, LastUpdateStatus) of a function: ListFunctions does not return them."""
+    reply = await call(session, "lambda", "GetFunction", FunctionName=name)
     config = reply.get("Configuration") or {}
-    return replace(
-        function,
-        state=str(config.get("State") or "-"),
-        last_update_status=str(config.get("LastUpdateStatus") or ""),
-    )
+    return str(config.get("State") or "-"), str(config.get("LastUpdateStatus") or "")
 
 
 def configuration_from(config: dict[str, Any], region: str) -> Configuration:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -17,10 +20,13 @@ from .. import format as fmt
 from ..aws.errors import AccessDenied, AwsError
 from ..aws.functions import function_state, function_tags, list_function_pages
 from ..aws.models import Function
+from ..aws.paging import prefetch
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
 
+# Seconds between redraws while later ListFunctions pages arrive.
+REDRAW_EVERY = 0.1
 # GetFunction calls in flight at once while filling the State column.
 STATE_BATCH = 10
 
@@ -121,6 +127,9 @@ class FunctionsScreen(Pane):
         super().__init__()
         self.loading_done = False
         self.load_error: str | None = None
+        self._state_asked: set[str] = set()
+        self._states_denied = False
+        self._state_slots = asyncio.Semaphore(STATE_BATCH)
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
@@ -148,6 +157,7 @@ class FunctionsScreen(Pane):
         self.query_one("#message").display = False
         self.table.sort_by("name")
         self.table.focus()
+        self.watch(self.table, "scroll_y", lambda _: self.request_states(), init=False)
         self.load()
 
     # ----- loading --------------------------------------------------------------
@@ -159,23 +169,44 @@ class FunctionsScreen(Pane):
         self._set_message(None)
         table.empty_text = "Loading functions…"
         first = True
+        pending: list[Function] = []
+        applied = time.monotonic()
+
+        def apply() -> None:
+            nonlocal applied
+            if pending:
+                table.add_rows(pending)
+                pending.clear()
+            applied = time.monotonic()
+            self.tui.functions = table.rows
+            self._update_count()
+
         try:
-            async for page in list_function_pages(self.tui.aws):
+            async for page in prefetch(list_function_pages(self.tui.aws)):
                 if first:
                     table.set_rows(page)
                     first = False
-                else:
-                    table.add_rows(page)
-                self.tui.functions = table.rows
-                self._update_count()
+                    apply()
+                    self.tui.load_identity()
+                    self.request_states()
+                    continue
+                # Later pages reach the screen in batches, so a large account
+                # costs a few redraws rather than one per page.
+                pending.extend(page)
+                if time.monotonic() - applied >= REDRAW_EVERY:
+                    apply()
         except AwsError as exc:
+            apply()
+            self.tui.load_identity()
             self.load_error = exc.sentence
             self._set_message(f"Could not list functions: {exc.sentence}")
             table.empty_text = "No functions loaded."
             self._update_count()
             return
+        apply()
         if first:
             table.set_rows([])
+            self.tui.load_identity()
         self.loading_done = True
         self.load_error = None
         self.tui.functions = table.rows
@@ -187,7 +218,6 @@ class FunctionsScreen(Pane):
         table.refresh()
         self._update_count()
         await self._load_tags()
-        self.fill_states()
 
     async def _load_tags(self) -> None:
         try:
@@ -199,35 +229,42 @@ class FunctionsScreen(Pane):
             return
         if not tags:
             return
-        from dataclasses import replace
-
         self.table.replace_rows(lambda f: replace(f, tags=tags.get(f.arn, f.tags)))
         self.tui.functions = self.table.rows
 
-    @work(exclusive=True, group="function-states", exit_on_error=False)
-    async def fill_states(self) -> None:
-        """Fetch State for the rows on screen first, then the rest (GetFunction each)."""
+    def request_states(self) -> None:
+        """Fetch State for the rows on screen that lack it (ListFunctions omits State)."""
         table = self.table
-        missing = {f.arn for f in table.rows if not f.state}
-        while missing:
-            visible = [table.view[i] for i in table.visible_range()]
-            order = [f for f in visible if f.arn in missing] or [
-                f for f in table.rows if f.arn in missing
-            ]
-            batch = order[:STATE_BATCH]
-            missing.difference_update(f.arn for f in batch)
-            results = await asyncio.gather(
-                *(function_state(self.tui.aws, f) for f in batch), return_exceptions=True
-            )
-            updated: dict[Hashable, Function] = {}
-            for fn, result in zip(batch, results, strict=True):
-                if isinstance(result, AccessDenied):
-                    self.notify(f"State column unavailable: {result.sentence}", severity="warning")
-                    return
-                if isinstance(result, Function):
-                    updated[fn.arn] = result
-            table.update_rows(updated)
-            self.tui.functions = table.rows
+        wanted = [
+            table.view[i]
+            for i in table.visible_range()
+            if not table.view[i].state and table.view[i].arn not in self._state_asked
+        ]
+        if wanted and not self._states_denied:
+            self._state_asked.update(f.arn for f in wanted)
+            self.fill_states(wanted)
+
+    @work(group="function-states", exit_on_error=False)
+    async def fill_states(self, functions: list[Function]) -> None:
+        results = await asyncio.gather(
+            *(self._state_of(f.name) for f in functions), return_exceptions=True
+        )
+        updates: dict[Hashable, Callable[[Function], Function]] = {}
+        for fn, result in zip(functions, results, strict=True):
+            if isinstance(result, tuple):
+                state, status = result
+                updates[fn.arn] = partial(replace, state=state, last_update_status=status)
+            elif isinstance(result, AccessDenied) and not self._states_denied:
+                self._states_denied = True
+                self.notify(f"State column unavailable: {result.sentence}", severity="warning")
+            else:
+                self._state_asked.discard(fn.arn)
+        self.table.update_rows(updates)
+        self.tui.functions = self.table.rows
+
+    async def _state_of(self, name: str) -> tuple[str, str]:
+        async with self._state_slots:
+            return await function_state(self.tui.aws, name)
 
     def _set_message(self, text: str | None) -> None:
         message = self.query_one("#message", Static)
@@ -264,6 +301,7 @@ class FunctionsScreen(Pane):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.set_query(event.value.strip())
         self._update_count()
+        self.request_states()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -309,6 +347,7 @@ class FunctionsScreen(Pane):
         reverse = not table.sort_reverse if table.sort_column == column else False
         table.sort_by(column, reverse)
         self._update_count()
+        self.request_states()
 
     def action_sort_picker(self) -> None:
         from .pickers import SortPicker

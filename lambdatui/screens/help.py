@@ -13,15 +13,19 @@ from textual.widgets import Static
 
 
 def _bindings(source: type) -> list[Binding]:
-    """The bindings `source` has, nearest class first, like Textual resolves them."""
+    """The bindings `source` has, nearest class first per key, as Textual resolves them."""
     seen: dict[str, Binding] = {}
     for cls in source.__mro__:
-        for binding in getattr(cls, "BINDINGS", []) if "BINDINGS" in cls.__dict__ else []:
-            if not isinstance(binding, Binding):
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
                 continue
-            name = binding.id or f"{binding.key}:{binding.action}"
-            seen.setdefault(name, binding)
-    return list(seen.values())
+            for key in binding.key.split(","):
+                seen.setdefault(key.strip(), binding)
+    unique: list[Binding] = []
+    for binding in seen.values():
+        if binding not in unique:
+            unique.append(binding)
+    return unique
 
 
 class HelpScreen(ModalScreen[None]):

@@ -31,13 +31,16 @@ class ContextBar(Horizontal):
         parts: list[Content | str | tuple[str, str]] = [("λ lambdatui", "bold $accent")]
 
         def field(label: str, value: str) -> None:
-            parts.extend((("  " + label + " ", "$text-muted"), value))
+            parts.append((" │ ", "$text-muted"))
+            if label:
+                parts.append((f"{label} ", "$text-muted"))
+            parts.append(value)
 
         field("profile", settings.profile or "default")
         field("acct", account)
         field("", settings.region)
         if settings.endpoint_url:
-            field("@", settings.endpoint_label or settings.endpoint_url)
+            field("", settings.endpoint_label or settings.endpoint_url)
         self.query_one("#where", Static).update(Content.assemble(*parts))
         mode = self.query_one("#mode", Static)
         mode.set_class(settings.read_only, "read-only")

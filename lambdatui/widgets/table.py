@@ -44,7 +44,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     """
 
     DEFAULT_CSS = """
-    VirtualTable { background: $surface; }
+    VirtualTable { background: $surface; overflow-x: hidden; }
     VirtualTable > .vtable--header { text-style: bold; color: $text-accent; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .vtable--cursor {
@@ -114,7 +114,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.marked: set[Hashable] = set()
         self._column_widths: tuple[int, list[tuple[Column[R], int]]] | None = None
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(512)
-        self._generation = 0
 
     # ----- data -------------------------------------------------------------
 
@@ -134,6 +133,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         return None
 
     def set_rows(self, rows: Iterable[R]) -> None:
+        self._line_cache.clear()
         self._rows = list(rows)
         self._haystack.clear()
         self._rebuild()
@@ -144,16 +144,22 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     def replace_rows(self, update: Callable[[R], R]) -> None:
         """Replace every row by `update(row)` (e.g. to attach tags), keeping the cursor."""
+        self._line_cache.clear()
         self._rows = [update(r) for r in self._rows]
         self._haystack.clear()
         self._rebuild()
 
-    def update_rows(self, updated: dict[Hashable, R]) -> None:
-        """Replace the rows whose key is in `updated`, keeping order and cursor."""
-        if not updated:
+    def update_rows(self, updates: dict[Hashable, Callable[[R], R]]) -> None:
+        """Apply `updates[key](row)` to the rows with those keys, keeping order and cursor."""
+        if not updates:
             return
-        self._rows = [updated.get(self._key(r), r) for r in self._rows]
-        for k in updated:
+        self._line_cache.clear()
+        rows = []
+        for row in self._rows:
+            update = updates.get(self._key(row))
+            rows.append(update(row) if update else row)
+        self._rows = rows
+        for k in updates:
             self._haystack.pop(k, None)
         self._rebuild()
 
@@ -198,8 +204,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         elif rows is self._rows:
             rows = list(rows)
         self._view = rows
-        self._generation += 1
-        self._line_cache.clear()
         cursor = 0
         if current_key is not None:
             for i, row in enumerate(rows):
@@ -250,6 +254,18 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._column_widths = (width, widths)
         return widths
 
+    def on_mount(self) -> None:
+        # Relative times ("3m ago") age; redraw now and then.
+        self.set_interval(30, self.redraw)
+
+    def redraw(self) -> None:
+        self._line_cache.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_cache.clear()
+
     def on_resize(self, event: events.Resize) -> None:
         self._column_widths = None
         self._line_cache.clear()
@@ -299,7 +315,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         is_cursor = index == self.cursor
         is_marked = k in self.marked
         row_class = self._row_class(row) if self._row_class else None
-        cache_key = (k, width, is_cursor, is_marked, row_class, self._generation, self.has_focus)
+        cache_key = (id(row), width, is_cursor, is_marked, row_class, self.has_focus)
         cached = self._line_cache.get(cache_key)
         if cached is not None:
             return cached
