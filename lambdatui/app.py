@@ -95,6 +95,18 @@ class LambdaTui(App[None]):
 
         self.push_screen(DetailScreen(function))
 
+    def open_logs(self, functions: list[Function], *, request_id: str | None = None) -> None:
+        from .aws.tail import DEFAULT_HISTORY
+        from .screens.logs import LogsScreen
+
+        if not functions:
+            return
+        if len(functions) > 10:
+            self.notify(
+                "Live Tail follows at most 10 log groups: showing the first 10", severity="warning"
+            )
+        self.push_screen(LogsScreen(functions, request_id=request_id, history_s=DEFAULT_HISTORY))
+
     def goto_function(self, name: str) -> None:
         from .screens.functions import FunctionsScreen
 
@@ -118,6 +130,8 @@ class LambdaTui(App[None]):
     def help_sections(self) -> list[tuple[str, type]]:
         from .screens.detail import DetailScreen
         from .screens.functions import FunctionsScreen
+        from .screens.logs import LogsScreen
+        from .widgets.logview import LogView
         from .widgets.table import VirtualTable
 
         return [
@@ -125,6 +139,8 @@ class LambdaTui(App[None]):
             ("Function list", FunctionsScreen),
             ("Tables", VirtualTable),
             ("Function detail", DetailScreen),
+            ("Logs", LogsScreen),
+            ("Log lines", LogView),
         ]
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:

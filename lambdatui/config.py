@@ -23,5 +23,9 @@ class Settings:
     access_key: str | None = None
     secret_key: str | None = None
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
+    # Log pane: lines kept (oldest dropped first), polling interval, Live Tail on/off.
+    log_buffer: int = 100_000
+    log_poll_interval: float = 2.0
+    live_tail: bool = True
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True

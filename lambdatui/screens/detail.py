@@ -67,6 +67,7 @@ class DetailScreen(Pane):
     HELP_TITLE = "Function detail"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "logs", "Logs", id="detail.logs"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -334,3 +335,6 @@ class DetailScreen(Pane):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_logs(self) -> None:
+        self.tui.open_logs([self.function])

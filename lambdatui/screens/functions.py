@@ -110,6 +110,7 @@ class FunctionsScreen(Pane):
         Binding("slash", "filter", "Filter", id="functions.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="functions.clear"),
         Binding("enter", "open", "Open", id="functions.open"),
+        Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -329,6 +330,13 @@ class FunctionsScreen(Pane):
     @on(VirtualTable.Selected)
     def _selected(self, event: VirtualTable.Selected) -> None:
         self.tui.open_function(event.row)
+
+    def action_logs(self) -> None:
+        """Tail the marked functions (up to 10), or the one under the cursor."""
+        chosen = self.table.marked_rows() or (
+            [self.table.current] if self.table.current is not None else []
+        )
+        self.tui.open_logs(chosen)
 
     def action_refresh(self) -> None:
         self.load()

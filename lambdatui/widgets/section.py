@@ -33,10 +33,10 @@ class Section(Vertical):
     Section > .note { color: $text-muted; text-style: italic; }
     """
 
-    def __init__(self, title: str, *, id: str | None = None) -> None:
+    def __init__(self, title: str, rows: Iterable[Row] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.title = title
-        self._rows: list[Row] = []
+        self._rows: list[Row] = list(rows)
 
     def compose(self) -> ComposeResult:
         yield Static(self.title, classes="section-title")

@@ -80,11 +80,19 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             self.table = table
             self.row = row
 
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
+
     class Selected(Message):
         def __init__(self, table: VirtualTable[Any], row: Any) -> None:
             super().__init__()
             self.table = table
             self.row = row
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
 
     def __init__(
         self,

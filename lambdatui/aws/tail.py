@@ -1,0 +1,223 @@
+"""Follow log groups: backfill history, then Live Tail, falling back to polling.
+
+A Live Tail session that ends is renewed without a gap (the gap since the
+newest event seen is backfilled with FilterLogEvents) and without duplicates
+(every event passes a de-duplicator that both transports share).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .errors import AwsError, EndpointUnreachable, Throttled
+from .logrecords import LogRecord
+from .logs import LiveTailUnavailable, filter_pages, group_arn, live_tail
+from .session import AwsSession
+
+# History keys 0..6 (as k9s): seconds of history to backfill.
+HISTORY = {0: 0, 1: 60, 2: 300, 3: 900, 4: 1800, 5: 3600, 6: 10800}
+DEFAULT_HISTORY = 300
+# How far before the newest event a gap backfill or a poll starts, for late ingestion.
+OVERLAP_MS = 10_000
+# A Live Tail session that ends sooner than this counts as a quick end.
+QUICK_END_S = 5.0
+QUICK_ENDS_BEFORE_POLLING = 3
+
+
+class TailMode(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live tail"
+    POLLING = "polling"
+
+
+@dataclass(frozen=True, slots=True)
+class TailStatus:
+    mode: TailMode
+    sampled: bool = False
+    note: str = ""
+    renewals: int = 0
+
+
+class Deduper:
+    """Drops events already seen, by (group, stream, timestamp, message).
+
+    Live Tail results carry no eventId, so the key is built from what both
+    transports share. Keys older than `horizon_ms` before the newest event
+    are forgotten, so memory stays bounded.
+    """
+
+    def __init__(self, horizon_ms: int = 10 * 60_000, max_keys: int = 500_000) -> None:
+        self.horizon_ms = horizon_ms
+        self.max_keys = max_keys
+        self._keys: set[tuple[str, str, int, int]] = set()
+        self._order: deque[tuple[int, tuple[str, str, int, int]]] = deque()
+        self.newest = 0
+        self.dropped = 0
+
+    def fresh(self, records: list[LogRecord]) -> list[LogRecord]:
+        out: list[LogRecord] = []
+        for record in records:
+            key = (record.log_group, record.log_stream, record.timestamp, hash(record.raw))
+            if key in self._keys:
+                self.dropped += 1
+                continue
+            self._keys.add(key)
+            self._order.append((record.timestamp, key))
+            if record.timestamp > self.newest:
+                self.newest = record.timestamp
+            out.append(record)
+        self._prune()
+        return out
+
+    def _prune(self) -> None:
+        horizon = self.newest - self.horizon_ms
+        order, keys = self._order, self._keys
+        while order and (order[0][0] < horizon or len(keys) > self.max_keys):
+            keys.discard(order.popleft()[1])
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+Sink = Callable[[list[LogRecord]], None]
+StatusSink = Callable[[TailStatus], None]
+
+
+class Tailer:
+    """Feeds `sink` with new records of `groups` until cancelled."""
+
+    def __init__(
+        self,
+        session: AwsSession,
+        groups: list[str],
+        *,
+        sink: Sink,
+        status: StatusSink,
+        history_s: int = DEFAULT_HISTORY,
+        pattern: str | None = None,
+        poll_interval: float = 2.0,
+        live: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.session = session
+        self.groups = groups
+        self.sink = sink
+        self.report = status
+        self.history_s = history_s
+        self.pattern = pattern or None
+        self.poll_interval = poll_interval
+        self.live = live
+        self.clock = clock
+        self.dedupe = Deduper()
+        self.renewals = 0
+        self.mode = TailMode.CONNECTING
+        self._sampled = False
+        self._note = ""
+        self._since_ms = 0
+
+    def _status(self, mode: TailMode | None = None, note: str | None = None) -> None:
+        if mode is not None:
+            self.mode = mode
+        if note is not None:
+            self._note = note
+        self.report(TailStatus(self.mode, self._sampled, self._note, self.renewals))
+
+    def _emit(self, records: list[LogRecord]) -> None:
+        fresh = self.dedupe.fresh(records)
+        if fresh:
+            self.sink(fresh)
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    async def backfill(self, start_ms: int, end_ms: int | None = None) -> None:
+        """FilterLogEvents over every group from `start_ms`, merged by time."""
+        if len(self.groups) == 1:
+            async for page in filter_pages(self.session, self.groups[0], start_ms, end_ms,
+                                           self.pattern):
+                self._emit(page)
+            return
+
+        async def collect(group: str) -> list[LogRecord]:
+            out: list[LogRecord] = []
+            async for page in filter_pages(self.session, group, start_ms, end_ms, self.pattern):
+                out.extend(page)
+            return out
+
+        pages = await asyncio.gather(*(collect(g) for g in self.groups))
+        self._emit(list(heapq.merge(*pages, key=lambda r: r.timestamp)))
+
+    async def run(self) -> None:
+        """Follow until cancelled: Live Tail when possible, else FilterLogEvents polling."""
+        self._since_ms = self._now_ms() - self.history_s * 1000
+        self._status(TailMode.CONNECTING, "connecting")
+        if self.live:
+            try:
+                await self._follow_live()
+            except LiveTailUnavailable as exc:
+                self._status(TailMode.POLLING, f"Live Tail unavailable: {exc.sentence}")
+        else:
+            self._status(TailMode.POLLING, "")
+        await self._poll(first=True)
+
+    def _gap_start(self) -> int:
+        """Where a backfill starts: the history window, or just before the newest event."""
+        if self.dedupe.newest:
+            return max(self.dedupe.newest - OVERLAP_MS, self._since_ms)
+        return self._since_ms
+
+    async def _follow_live(self) -> None:
+        arns: dict[str, str] = {}
+        for group in self.groups:
+            arns[await group_arn(self.session, group)] = group
+        quick_ends = 0
+        while True:
+            started = time.monotonic()
+            reason = "the Live Tail session ended"
+            try:
+                async for update in live_tail(self.session, arns, self.pattern):
+                    if update.started:
+                        # The session catches events from now on: fill in history
+                        # and whatever arrived while no session was open.
+                        self._status(TailMode.LIVE, "loading history")
+                        await self.backfill(self._gap_start())
+                        self._status(TailMode.LIVE, "")
+                        continue
+                    if update.sampled != self._sampled:
+                        self._sampled = update.sampled
+                        self._status()
+                    if update.records:
+                        self._emit(update.records)
+            except LiveTailUnavailable:
+                raise
+            except AwsError as exc:
+                reason = exc.sentence
+            quick_ends = quick_ends + 1 if time.monotonic() - started < QUICK_END_S else 0
+            if quick_ends >= QUICK_ENDS_BEFORE_POLLING:
+                raise LiveTailUnavailable(f"sessions end as soon as they start ({reason})")
+            self.renewals += 1
+            self._status(TailMode.CONNECTING, f"renewing Live Tail: {reason}")
+            if quick_ends:
+                await asyncio.sleep(min(2.0**quick_ends, 30.0))
+
+    async def _poll(self, first: bool = False) -> None:
+        delay = 0.0 if first else self.poll_interval
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self.backfill(self._gap_start())
+                delay = self.poll_interval
+                if self._note.startswith(("throttled", "disconnected")):
+                    self._status(note="")
+            except Throttled:
+                delay = min(max(delay, 1.0) * 2, 30.0)
+                self._status(note=f"throttled, backing off ({delay:.0f}s)")
+            except EndpointUnreachable:
+                delay = min(max(delay, 1.0) * 2, 30.0)
+                self._status(note=f"disconnected, retrying in {delay:.0f}s")

@@ -1,0 +1,498 @@
+"""A virtual log view: a bounded buffer of records, rendering only what is visible."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..aws.logrecords import Level, LogRecord, RecordKind
+from ..safetext import visible
+
+LEVEL_CLASS = {
+    Level.TRACE: "logview--debug",
+    Level.DEBUG: "logview--debug",
+    Level.INFO: "logview--info",
+    Level.WARN: "logview--warn",
+    Level.ERROR: "logview--error",
+    Level.FATAL: "logview--error",
+}
+LEVEL_LABEL = {
+    Level.NONE: "     ",
+    Level.TRACE: "TRACE",
+    Level.DEBUG: "DEBUG",
+    Level.INFO: "INFO ",
+    Level.WARN: "WARN ",
+    Level.ERROR: "ERROR",
+    Level.FATAL: "FATAL",
+}
+PLATFORM = {
+    RecordKind.START,
+    RecordKind.END,
+    RecordKind.REPORT,
+    RecordKind.INIT_START,
+    RecordKind.RUNTIME_DONE,
+    RecordKind.PLATFORM_OTHER,
+}
+MAX_RENDERED = 4096  # characters of one record rendered in the list
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the view shows: a text or /regex/ query, a minimum level, a request id."""
+
+    text: str = ""
+    min_level: Level = Level.NONE
+    request_id: str | None = None
+    context: int = 0
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        return compile_query(self.text)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text or self.min_level > Level.NONE or self.request_id)
+
+
+def compile_query(text: str) -> re.Pattern[str] | None:
+    """Plain text matches literally (case-insensitive); /text/ is a regex."""
+    if not text:
+        return None
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        try:
+            return re.compile(text[1:-1], re.IGNORECASE)
+        except re.error:
+            return re.compile(re.escape(text), re.IGNORECASE)
+    return re.compile(re.escape(text), re.IGNORECASE)
+
+
+Entry = tuple[int, LogRecord]
+
+
+class LogView(ScrollView, can_focus=True):
+    """Records in arrival order; a filtered view over them; follows the end unless paused."""
+
+    DEFAULT_CSS = """
+    LogView { background: $surface; overflow-x: hidden; }
+    LogView > .logview--time { color: $text-muted; }
+    LogView > .logview--rid { color: $text-secondary; }
+    LogView > .logview--source { color: $text-accent; }
+    LogView > .logview--error { color: $text-error; text-style: bold; }
+    LogView > .logview--warn { color: $text-warning; }
+    LogView > .logview--info { color: $text-success; }
+    LogView > .logview--debug { color: $text-muted; }
+    LogView > .logview--platform { color: $text-muted; }
+    LogView > .logview--extra { color: $text-muted; }
+    LogView > .logview--match { background: $warning 40%; text-style: bold; }
+    LogView > .logview--cursor { background: $block-cursor-blurred-background; }
+    LogView:focus > .logview--cursor { background: $block-cursor-background 60%; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "logview--time",
+        "logview--rid",
+        "logview--source",
+        "logview--error",
+        "logview--warn",
+        "logview--info",
+        "logview--debug",
+        "logview--platform",
+        "logview--extra",
+        "logview--match",
+        "logview--cursor",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="logview.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="logview.down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="logview.page_up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="logview.page_down"),
+        Binding("home,g", "top", "Oldest", show=False, id="logview.top"),
+        Binding("end,G", "bottom", "Newest (follow)", show=False, id="logview.bottom"),
+    ]
+
+    follow: reactive[bool] = reactive(True)
+    wrap: reactive[bool] = reactive(False)
+    relative_time: reactive[bool] = reactive(False)
+
+    class Changed(Message):
+        """Counts or follow state changed (for the status line)."""
+
+    def __init__(
+        self,
+        *,
+        capacity: int = 100_000,
+        clock: Callable[[], datetime] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.capacity = capacity
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._buffer: deque[Entry] = deque()
+        self._view: deque[Entry] = deque()
+        self._seq = 0
+        self.dropped = 0
+        self.unseen = 0
+        self.view_query = Query()
+        self._pattern: re.Pattern[str] | None = None
+        self._pending_context: deque[Entry] = deque()
+        self._after_context = 0
+        self.cursor = -1  # index into the view; -1 = none (following)
+        self.show_source = False
+        self.sources: dict[str, str] = {}
+        self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(1024)
+
+    # ----- data ---------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self._buffer)
+
+    @property
+    def shown(self) -> int:
+        return len(self._view)
+
+    def records(self) -> list[LogRecord]:
+        """The records the view shows now (filtered), oldest first."""
+        return [record for _, record in self._view]
+
+    def buffered(self) -> list[LogRecord]:
+        return [record for _, record in self._buffer]
+
+    @property
+    def current(self) -> LogRecord | None:
+        if 0 <= self.cursor < len(self._view):
+            return self._view[self.cursor][1]
+        return None
+
+    def clear(self) -> None:
+        self._buffer.clear()
+        self._view.clear()
+        self._pending_context.clear()
+        self.dropped = 0
+        self.unseen = 0
+        self.cursor = -1
+        self._cache.clear()
+        self._resize_virtual()
+        self.post_message(self.Changed())
+
+    def append(self, records: Iterable[LogRecord]) -> None:
+        added = 0
+        for record in records:
+            self._seq += 1
+            entry = (self._seq, record)
+            self._buffer.append(entry)
+            if self._admit(entry):
+                added += 1
+        overflow = len(self._buffer) - self.capacity
+        if overflow > 0:
+            for _ in range(overflow):
+                self._buffer.popleft()
+            self.dropped += overflow
+            oldest = self._buffer[0][0]
+            removed = 0
+            while self._view and self._view[0][0] < oldest:
+                self._view.popleft()
+                removed += 1
+            if removed and self.cursor >= 0:
+                self.cursor = max(self.cursor - removed, 0)
+                if not self.follow:
+                    self.scroll_to(y=max(self.scroll_y - removed, 0), animate=False, immediate=True)
+        if added and not self.follow:
+            self.unseen += added
+        self._resize_virtual()
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def _matches(self, record: LogRecord) -> bool:
+        query = self.view_query
+        if record.level < query.min_level:
+            return False
+        if (
+            query.request_id
+            and record.request_id != query.request_id
+            and (query.request_id not in record.raw)
+        ):
+            return False
+        return not (self._pattern and not self._pattern.search(record.raw))
+
+    def _admit(self, entry: Entry) -> bool:
+        """Add `entry` to the view if it matches (or is context of a match)."""
+        context = self.view_query.context if self._pattern else 0
+        if self._matches(entry[1]):
+            if context:
+                self._view.extend(self._pending_context)
+                self._pending_context.clear()
+                self._after_context = context
+            self._view.append(entry)
+            return True
+        if context:
+            if self._after_context > 0:
+                self._after_context -= 1
+                self._view.append(entry)
+                return True
+            self._pending_context.append(entry)
+            while len(self._pending_context) > context:
+                self._pending_context.popleft()
+        return False
+
+    def set_query(self, query: Query) -> None:
+        keep = self.current
+        self.view_query = query
+        self._pattern = query.pattern
+        self._view.clear()
+        self._pending_context.clear()
+        self._after_context = 0
+        for entry in self._buffer:
+            self._admit(entry)
+        self._cache.clear()
+        self.cursor = -1
+        if keep is not None:
+            for i, (_, record) in enumerate(self._view):
+                if record is keep:
+                    self.cursor = i
+                    break
+        self._resize_virtual()
+        if self.follow or self.cursor < 0:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self._show_cursor()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    # ----- matches --------------------------------------------------------------
+
+    def is_match(self, record: LogRecord) -> bool:
+        return bool(self._pattern and self._pattern.search(record.raw))
+
+    def next_match(self, direction: int) -> bool:
+        """Move the cursor to the next (1) or previous (-1) record matching the text query."""
+        if not self._pattern or not self._view:
+            return False
+        start = self.cursor if self.cursor >= 0 else (len(self._view) if direction < 0 else -1)
+        index = start + direction
+        while 0 <= index < len(self._view):
+            if self._pattern.search(self._view[index][1].raw):
+                self.follow = False
+                self.move_cursor(index)
+                return True
+            index += direction
+        return False
+
+    # ----- rendering -----------------------------------------------------------
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._resize_virtual()
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True)
+
+    def watch_wrap(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def watch_relative_time(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.unseen = 0
+            self.cursor = -1
+            self.scroll_end(animate=False, immediate=True)
+        self.post_message(self.Changed())
+
+    def _time(self, record: LogRecord) -> str:
+        when = datetime.fromtimestamp(record.timestamp / 1000, UTC)
+        if self.relative_time:
+            seconds = (self.clock() - when).total_seconds()
+            if seconds < 60:
+                return f"{seconds:>8.1f}s"
+            if seconds < 3600:
+                return f"{seconds / 60:>8.1f}m"
+            return f"{seconds / 3600:>8.1f}h"
+        return when.strftime("%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+
+    def line_text(self, record: LogRecord) -> Text:
+        """One record as styled text: time, level, request id, source, message, extras."""
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, end="")
+        text.append(self._time(record), style("logview--time"))
+        text.append(" ")
+        level_class = LEVEL_CLASS.get(record.level)
+        text.append(LEVEL_LABEL[record.level], style(level_class) if level_class else Style())
+        text.append(" ")
+        rid = (record.request_id or "")[:8]
+        text.append(f"{rid:<8}", style("logview--rid"))
+        text.append(" ")
+        if self.show_source:
+            label = self.sources.get(record.log_group, record.log_group.rsplit("/", 1)[-1])
+            text.append(visible(label[:18]).ljust(18), style("logview--source"))
+            text.append(" ")
+        message = record.message or record.raw.rstrip("\n")
+        first, newline, rest = message.partition("\n")
+        body_style = style("logview--platform") if record.kind in PLATFORM else Style()
+        if self.wrap:
+            body = visible(message[: MAX_RENDERED * 4], keep_newlines=True)
+        else:
+            body = visible(first[:MAX_RENDERED])
+        start = len(text)
+        text.append(body, body_style)
+        if newline and not self.wrap:
+            text.append(f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra"))
+        if record.fields:
+            extras = " ".join(f"{k}={_compact(v)}" for k, v in record.fields)
+            text.append("  " + visible(extras[:MAX_RENDERED]), style("logview--extra"))
+        if self._pattern:
+            match_style = style("logview--match")
+            for match in self._pattern.finditer(body):
+                if match.end() > match.start():
+                    text.stylize(match_style, start + match.start(), start + match.end())
+        return text
+
+    def _record_strips(self, index: int, width: int) -> list[Strip]:
+        seq, record = self._view[index]
+        is_cursor = index == self.cursor
+        key = (seq, width, is_cursor, self.wrap, self.relative_time, self.has_focus)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        text = self.line_text(record)
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("logview--cursor")
+        console = self.app.console
+        lines = list(text.wrap(console, width, overflow="fold")) if self.wrap else [text]
+        strips = [
+            Strip(list(line.render(console)), cell_len(line.plain))
+            .crop_extend(0, width, None)
+            .apply_style(base)
+            for line in lines
+        ]
+        self._cache[key] = strips
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        top = int(self.scroll_offset.y)
+        if not self._view:
+            if y == 0:
+                message = (
+                    "Waiting for log events…"
+                    if not self.view_query.active
+                    else ("No line matches the filter.")
+                )
+                return Strip([*Text(message, style="italic").render(self.app.console)]).crop_extend(
+                    0, width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        if not self.wrap:
+            index = top + y
+            if index >= len(self._view):
+                return Strip.blank(width, self.rich_style)
+            return self._record_strips(index, width)[0]
+        # Wrapped: the view scrolls by record; the top record's lines come first.
+        index, row = top, 0
+        while index < len(self._view):
+            strips = self._record_strips(index, width)
+            if row + len(strips) > y:
+                return strips[y - row]
+            row += len(strips)
+            index += 1
+        return Strip.blank(width, self.rich_style)
+
+    # ----- cursor and following ------------------------------------------------
+
+    @property
+    def page_height(self) -> int:
+        return max(self.scrollable_content_region.height, 1)
+
+    def _show_cursor(self) -> None:
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + self.page_height:
+            self.scroll_to(y=self.cursor - self.page_height + 1, animate=False, immediate=True)
+
+    def move_cursor(self, index: int) -> None:
+        if not self._view:
+            return
+        index = max(0, min(index, len(self._view) - 1))
+        self.cursor = index
+        self._cache.clear()
+        self._show_cursor()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def _pause(self) -> None:
+        if self.follow:
+            self.follow = False
+            if self.cursor < 0:
+                self.cursor = max(len(self._view) - 1, 0)
+
+    def action_cursor(self, delta: int) -> None:
+        self._pause()
+        if delta > 0 and self.cursor >= len(self._view) - 1:
+            self.follow = True
+            return
+        self.move_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._pause()
+        self.move_cursor(self.cursor + direction * self.page_height)
+
+    def action_top(self) -> None:
+        self._pause()
+        self.move_cursor(0)
+
+    def action_bottom(self) -> None:
+        self.follow = True
+        self.refresh()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._pause()
+        self.cursor = -1 if self.cursor < 0 else self.cursor
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        at_bottom = new >= self.max_scroll_y
+        if not self.follow and at_bottom and self.cursor in (-1, len(self._view) - 1):
+            self.follow = True
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self._view) and not self.wrap:
+            self._pause()
+            self.move_cursor(index)
+
+
+def _compact(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    import json
+
+    try:
+        return json.dumps(value, separators=(",", ":"), default=str)[:200]
+    except (TypeError, ValueError, RecursionError):
+        return str(value)[:200]
