@@ -153,7 +153,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     _check_theme(args.theme)
     print("Starting the demo account…", file=sys.stderr)
-    with Sandbox() as sandbox:
+    with Sandbox(simulate=True) as sandbox:
         settings = Settings(
             region=sandbox.region,
             endpoint_url=sandbox.endpoint_url,

@@ -107,6 +107,11 @@ class LambdaTui(App[None]):
             )
         self.push_screen(LogsScreen(functions, request_id=request_id, history_s=DEFAULT_HISTORY))
 
+    def open_metrics(self, function: Function) -> None:
+        from .screens.metrics import MetricsScreen
+
+        self.push_screen(MetricsScreen(function))
+
     def goto_function(self, name: str) -> None:
         from .screens.functions import FunctionsScreen
 
@@ -131,6 +136,7 @@ class LambdaTui(App[None]):
         from .screens.detail import DetailScreen
         from .screens.functions import FunctionsScreen
         from .screens.logs import LogsScreen
+        from .screens.metrics import MetricsScreen
         from .widgets.logview import LogView
         from .widgets.table import VirtualTable
 
@@ -141,6 +147,7 @@ class LambdaTui(App[None]):
             ("Function detail", DetailScreen),
             ("Logs", LogsScreen),
             ("Log lines", LogView),
+            ("Metrics", MetricsScreen),
         ]
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:

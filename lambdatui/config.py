@@ -27,5 +27,7 @@ class Settings:
     log_buffer: int = 100_000
     log_poll_interval: float = 2.0
     live_tail: bool = True
+    # Seconds between refreshes of the list's health columns.
+    metrics_refresh: float = 60.0
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True

@@ -103,8 +103,8 @@ async def test_sort_picker_sorts_by_chosen_column(sandbox) -> None:
         table = await _loaded(pilot)
         await pilot.press("o")
         await pilot.pause()
-        # Columns in order: name, runtime, arch, memory, timeout, ...
-        await pilot.press("down", "down", "down", "down", "enter")
+        position = [c.key for c in table.columns if c.sort_key].index("timeout")
+        await pilot.press(*["down"] * position, "enter")
         await pilot.pause()
         assert table.sort_column == "timeout"
         timeouts = [f.timeout_s for f in table.view]

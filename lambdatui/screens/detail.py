@@ -68,6 +68,7 @@ class DetailScreen(Pane):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "logs", "Logs", id="detail.logs"),
+        Binding("m", "metrics", "Metrics", id="detail.metrics"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -338,3 +339,6 @@ class DetailScreen(Pane):
 
     def action_logs(self) -> None:
         self.tui.open_logs([self.function])
+
+    def action_metrics(self) -> None:
+        self.tui.open_metrics(self.function)

@@ -7,23 +7,25 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from .. import format as fmt
-from ..aws.errors import AccessDenied, AwsError
+from ..aws.errors import AccessDenied, AwsError, Throttled
 from ..aws.functions import function_state, function_tags, list_function_pages
+from ..aws.metrics import WINDOWS, Health, iter_health
 from ..aws.models import Function
 from ..aws.paging import prefetch
 from ..widgets.contextbar import ContextBar
-from ..widgets.table import Column, VirtualTable
+from ..widgets.table import VirtualTable
 from .base import Pane
+from .columns import function_columns, row_class
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -32,22 +34,21 @@ STATE_BATCH = 10
 
 SORTS: dict[str, str] = {
     "name": "N",
+    "invocations": "I",
+    "errors": "E",
+    "error_rate": "P",
+    "throttles": "X",
+    "p95": "D",
+    "concurrency": "C",
+    "state": "S",
     "runtime": "R",
-    "arch": "H",
     "memory": "M",
     "timeout": "T",
-    "size": "Z",
     "modified": "A",
-    "state": "S",
+    "arch": "H",
+    "size": "Z",
 }
-
-
-def _state_class(fn: Function) -> str | None:
-    if fn.state == "Failed" or fn.last_update_status == "Failed":
-        return "vtable--hot"
-    if fn.state in ("Inactive", "Pending"):
-        return "vtable--dim"
-    return None
+HEALTH_COLUMNS = {"invocations", "errors", "error_rate", "throttles", "p95", "concurrency"}
 
 
 def _haystack(fn: Function) -> str:
@@ -59,50 +60,6 @@ class FunctionTable(VirtualTable[Function]):
     pass
 
 
-def function_columns(now: Any) -> list[Column[Function]]:
-    # `drop`: which columns give way first on a narrow terminal (highest first).
-    return [
-        Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),
-        Column("runtime", "Runtime", 15, lambda f: f.runtime_label, lambda f: f.runtime_label),
-        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=4),
-        Column(
-            "memory",
-            "Memory",
-            7,
-            lambda f: fmt.memory(f.memory_mb),
-            lambda f: f.memory_mb,
-            align="right",
-        ),
-        Column(
-            "timeout",
-            "Timeout",
-            7,
-            lambda f: fmt.duration(f.timeout_s),
-            lambda f: f.timeout_s,
-            align="right",
-            drop=3,
-        ),
-        Column(
-            "size",
-            "Code",
-            8,
-            lambda f: fmt.size(f.code_size),
-            lambda f: f.code_size,
-            align="right",
-            drop=5,
-        ),
-        Column(
-            "modified",
-            "Modified",
-            9,
-            lambda f: fmt.ago(f.last_modified, now()),
-            lambda f: -(f.last_modified.timestamp() if f.last_modified else 0),
-            drop=2,
-        ),
-        Column("state", "State", 8, lambda f: f.state or "…", lambda f: f.state, drop=1),
-    ]
-
-
 class FunctionsScreen(Pane):
     HELP_TITLE = "Function list"
 
@@ -111,6 +68,8 @@ class FunctionsScreen(Pane):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="functions.clear"),
         Binding("enter", "open", "Open", id="functions.open"),
         Binding("l", "logs", "Logs", id="functions.logs"),
+        Binding("m", "metrics", "Metrics", id="functions.metrics"),
+        Binding("w", "window", "Window", id="functions.window"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -131,6 +90,11 @@ class FunctionsScreen(Pane):
         self._state_asked: set[str] = set()
         self._states_denied = False
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
+        self.health: dict[str, Health] = {}
+        self.health_error: str | None = None
+        self.window = "15m"
+        self._health_timer: Timer | None = None
+        self._health_due = False
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
@@ -140,10 +104,10 @@ class FunctionsScreen(Pane):
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
         yield Static("", id="message")
         yield FunctionTable(
-            function_columns(self.tui.settings.clock),
+            function_columns(self.tui.settings.clock, self.health.get),
             key=lambda f: f.arn,
             haystack=_haystack,
-            row_class=_state_class,
+            row_class=row_class(self.health.get),
             empty="Loading functions…",
             id="functions",
         )
@@ -167,7 +131,8 @@ class FunctionsScreen(Pane):
     async def load(self) -> None:
         table = self.table
         self.loading_done = False
-        self._set_message(None)
+        self.load_error = None
+        self._update_message()
         table.empty_text = "Loading functions…"
         first = True
         pending: list[Function] = []
@@ -190,6 +155,7 @@ class FunctionsScreen(Pane):
                     apply()
                     self.tui.load_identity()
                     self.request_states()
+                    self.refresh_health()
                     continue
                 # Later pages reach the screen in batches, so a large account
                 # costs a few redraws rather than one per page.
@@ -200,7 +166,7 @@ class FunctionsScreen(Pane):
             apply()
             self.tui.load_identity()
             self.load_error = exc.sentence
-            self._set_message(f"Could not list functions: {exc.sentence}")
+            self._update_message()
             table.empty_text = "No functions loaded."
             self._update_count()
             return
@@ -267,6 +233,77 @@ class FunctionsScreen(Pane):
         async with self._state_slots:
             return await function_state(self.tui.aws, name)
 
+    # ----- health (metrics) ---------------------------------------------------------
+
+    def _fetch_order(self) -> list[str]:
+        """Functions on screen first, then the filtered view, then the rest."""
+        table = self.table
+        names: dict[str, None] = {}
+        for i in table.visible_range():
+            names[table.view[i].name] = None
+        for fn in table.view:
+            names[fn.name] = None
+        for fn in table.rows:
+            names[fn.name] = None
+        return list(names)
+
+    @work(exclusive=True, group="health", exit_on_error=False)
+    async def refresh_health(self) -> None:
+        if self._health_timer is not None:
+            self._health_timer.stop()
+            self._health_timer = None
+        if not self.is_current:
+            self._health_due = True
+            return
+        interval = self.tui.settings.metrics_refresh
+        window = WINDOWS[self.window]
+        try:
+            async for part in iter_health(
+                self.tui.aws, self._fetch_order(), self.tui.settings.clock(), window
+            ):
+                self.health.update(part)
+                self._health_changed()
+            self.health_error = None
+        except Throttled as exc:
+            self.health_error = f"Metrics: {exc.sentence}"
+            interval *= 2
+        except AwsError as exc:
+            self.health_error = f"Metrics unavailable: {exc.sentence}"
+        finally:
+            self._update_message()
+            # Re-armed only once this refresh is done, so refreshes never overlap.
+            self._health_timer = self.set_timer(interval, self.refresh_health)
+
+    def _health_changed(self) -> None:
+        table = self.table
+        if table.sort_column in HEALTH_COLUMNS:
+            table.sort_by(table.sort_column, table.sort_reverse)
+        table.redraw()
+
+    def on_screen_resume(self) -> None:
+        if self._health_due:
+            self._health_due = False
+            self.refresh_health()
+
+    def action_window(self) -> None:
+        keys = list(WINDOWS)
+        self.window = keys[(keys.index(self.window) + 1) % len(keys)]
+        self.health.clear()
+        self.table.redraw()
+        self._update_count()
+        self.refresh_health()
+
+    def _update_message(self) -> None:
+        parts = [
+            p
+            for p in (
+                self.load_error and f"Could not list functions: {self.load_error}",
+                self.health_error,
+            )
+            if p
+        ]
+        self._set_message(" · ".join(parts) if parts else None)
+
     def _set_message(self, text: str | None) -> None:
         message = self.query_one("#message", Static)
         message.display = text is not None
@@ -284,7 +321,7 @@ class FunctionsScreen(Pane):
         else:
             text = f"{total} {noun}"
         self.query_one("#count", Static).update(text)
-        title = "Functions"
+        title = f"Functions  health over {self.window}"
         if table.sort_column:
             arrow = "▼" if table.sort_reverse else "▲"
             title += f"  sorted by {table.sort_column} {arrow}"
@@ -338,6 +375,10 @@ class FunctionsScreen(Pane):
         )
         self.tui.open_logs(chosen)
 
+    def action_metrics(self) -> None:
+        if self.table.current is not None:
+            self.tui.open_metrics(self.table.current)
+
     def action_refresh(self) -> None:
         self.load()
 
@@ -354,6 +395,8 @@ class FunctionsScreen(Pane):
         table = self.table
         reverse = not table.sort_reverse if table.sort_column == column else False
         table.sort_by(column, reverse)
+        # A new order is read from the top: that is where the worst function is.
+        table.move_cursor(0)
         self._update_count()
         self.request_states()
 

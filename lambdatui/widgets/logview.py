@@ -218,7 +218,7 @@ class LogView(ScrollView, can_focus=True):
             self.unseen += added
         self._resize_virtual()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True)
+            self._to_end()
         self.refresh()
         self.post_message(self.Changed())
 
@@ -272,7 +272,7 @@ class LogView(ScrollView, can_focus=True):
                     break
         self._resize_virtual()
         if self.follow or self.cursor < 0:
-            self.scroll_end(animate=False, immediate=True)
+            self._to_end()
         else:
             self._show_cursor()
         self.refresh()
@@ -299,6 +299,10 @@ class LogView(ScrollView, can_focus=True):
 
     # ----- rendering -----------------------------------------------------------
 
+    def _to_end(self) -> None:
+        # After the refresh, so the new virtual size is in force.
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
 
@@ -306,7 +310,7 @@ class LogView(ScrollView, can_focus=True):
         self._cache.clear()
         self._resize_virtual()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True)
+            self._to_end()
 
     def watch_wrap(self) -> None:
         self._cache.clear()
@@ -320,7 +324,7 @@ class LogView(ScrollView, can_focus=True):
         if follow:
             self.unseen = 0
             self.cursor = -1
-            self.scroll_end(animate=False, immediate=True)
+            self._to_end()
         self.post_message(self.Changed())
 
     def _time(self, record: LogRecord) -> str:

@@ -53,6 +53,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     }
     VirtualTable > .vtable--marked { color: $text-warning; text-style: bold; }
     VirtualTable > .vtable--hot { color: $text-error; }
+    VirtualTable > .vtable--warm { color: $text-warning; }
     VirtualTable > .vtable--dim { color: $text-muted; }
     """
 
@@ -61,6 +62,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         "vtable--cursor",
         "vtable--marked",
         "vtable--hot",
+        "vtable--warm",
         "vtable--dim",
     }
 

@@ -1,0 +1,248 @@
+"""AWS/Lambda metrics through GetMetricData, batched at the API's 500 queries per call."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .session import AwsSession, call
+
+MAX_QUERIES = 500  # per GetMetricData call
+MAX_DATAPOINTS = 100_800  # per GetMetricData call
+NAMESPACE = "AWS/Lambda"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    """One metric of a function: name, statistic and unit for display."""
+
+    key: str
+    name: str
+    stat: str
+    unit: str = ""
+
+
+# The function list's health columns: six queries per function.
+HEALTH = (
+    MetricSpec("invocations", "Invocations", "Sum"),
+    MetricSpec("errors", "Errors", "Sum"),
+    MetricSpec("throttles", "Throttles", "Sum"),
+    MetricSpec("p95", "Duration", "p95", "ms"),
+    MetricSpec("duration_avg", "Duration", "Average", "ms"),
+    MetricSpec("concurrency", "ConcurrentExecutions", "Maximum"),
+)
+
+# Windows of the list (key cycles) and the period each uses.
+WINDOWS = {"5m": 300, "15m": 900, "1h": 3600, "3h": 10800}
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Values of one metric over a window, oldest first; None where there is no data."""
+
+    timestamps: tuple[datetime, ...]
+    values: tuple[float | None, ...]
+
+    @property
+    def has_data(self) -> bool:
+        return any(v is not None for v in self.values)
+
+    def total(self) -> float | None:
+        present = [v for v in self.values if v is not None]
+        return sum(present) if present else None
+
+    def peak(self) -> float | None:
+        present = [v for v in self.values if v is not None]
+        return max(present) if present else None
+
+    def last(self) -> float | None:
+        for v in reversed(self.values):
+            if v is not None:
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A function's health over the list's window."""
+
+    series: dict[str, Series] = field(default_factory=dict)
+
+    def get(self, key: str) -> Series | None:
+        return self.series.get(key)
+
+    def value(self, key: str) -> float | None:
+        """The window's figure: sums add up, p95 / average / maximum take the worst point."""
+        s = self.series.get(key)
+        if s is None:
+            return None
+        if key in ("invocations", "errors", "throttles"):
+            return s.total()
+        return s.peak()
+
+    @property
+    def error_rate(self) -> float | None:
+        invocations = self.value("invocations")
+        errors = self.value("errors")
+        if not invocations or errors is None:
+            return None
+        return 100.0 * errors / invocations
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    id: str
+    function: str
+    spec: MetricSpec
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+    def api(self, period: int) -> dict[str, object]:
+        dims = [{"Name": "FunctionName", "Value": self.function}]
+        dims += [{"Name": k, "Value": v} for k, v in self.dimensions]
+        return {
+            "Id": self.id,
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": NAMESPACE,
+                    "MetricName": self.spec.name,
+                    "Dimensions": dims,
+                },
+                "Period": period,
+                "Stat": self.spec.stat,
+            },
+            "ReturnData": True,
+        }
+
+
+def period_for(window_s: int) -> int:
+    """A period that gives a readable chart and respects CloudWatch's rules.
+
+    Multiples of 60 (standard resolution); at most about 360 points per series;
+    and data older than 15 days only exists at 5 minutes, older than 63 days
+    at 1 hour.
+    """
+    period = max(60, math.ceil(window_s / 360 / 60) * 60)
+    if window_s > 15 * 86400:
+        period = max(period, 300)
+    if window_s > 63 * 86400:
+        period = max(period, 3600)
+    return period
+
+
+def batches(queries: Sequence[Query], size: int = MAX_QUERIES) -> list[Sequence[Query]]:
+    return [queries[i : i + size] for i in range(0, len(queries), size)]
+
+
+def _points(start: datetime, end: datetime, period: int) -> list[datetime]:
+    count = max(1, int((end - start).total_seconds() // period))
+    return [start + timedelta(seconds=period * i) for i in range(count)]
+
+
+async def fetch(
+    session: AwsSession,
+    queries: Sequence[Query],
+    start: datetime,
+    end: datetime,
+    period: int,
+) -> dict[str, Series]:
+    """Series for each query id: ceil(len/500) GetMetricData calls, plus NextToken pages."""
+    found: dict[str, dict[datetime, float]] = {q.id: {} for q in queries}
+    for batch in batches(queries):
+        params: dict[str, object] = {
+            "MetricDataQueries": [q.api(period) for q in batch],
+            "StartTime": start,
+            "EndTime": end,
+            "ScanBy": "TimestampAscending",
+        }
+        while True:
+            reply = await call(session, "cloudwatch", "GetMetricData", **params)
+            for result in reply.get("MetricDataResults", []):
+                points = found.setdefault(result["Id"], {})
+                for when, value in zip(
+                    result.get("Timestamps", []), result.get("Values", []), strict=False
+                ):
+                    points[_bucket(when, start, period)] = float(value)
+            token = reply.get("NextToken")
+            if not token:
+                break
+            params["NextToken"] = token
+    grid = _points(start, end, period)
+    return {
+        qid: Series(tuple(grid), tuple(points.get(t) for t in grid))
+        for qid, points in found.items()
+    }
+
+
+def _bucket(when: datetime, start: datetime, period: int) -> datetime:
+    offset = int((when - start).total_seconds() // period)
+    return start + timedelta(seconds=period * max(offset, 0))
+
+
+def window_bounds(now: datetime, window_s: int, period: int) -> tuple[datetime, datetime]:
+    """[start, end) aligned to the period, ending at the current (partial) period's end."""
+    epoch = int(now.timestamp())
+    end_epoch = (epoch // period + 1) * period
+    end = datetime.fromtimestamp(end_epoch, now.tzinfo)
+    return end - timedelta(seconds=window_s), end
+
+
+def health_queries(functions: Iterable[str]) -> list[Query]:
+    out: list[Query] = []
+    for i, name in enumerate(functions):
+        out.extend(Query(f"f{i}_{spec.key}", name, spec) for spec in HEALTH)
+    return out
+
+
+async def iter_health(
+    session: AwsSession, functions: Sequence[str], now: datetime, window_s: int
+) -> AsyncIterator[dict[str, Health]]:
+    """Health of each function over the window, six metrics each.
+
+    Functions are fetched in the order given (put the ones on screen first),
+    500 queries per GetMetricData call; after each call, yields the functions
+    whose six series are complete so far.
+    """
+    period = period_for(window_s)
+    start, end = window_bounds(now, window_s, period)
+    queries = health_queries(functions)
+    by_function: dict[str, dict[str, Series]] = {}
+    for batch in batches(queries):
+        series = await fetch(session, batch, start, end, period)
+        done: dict[str, Health] = {}
+        for q in batch:
+            got = by_function.setdefault(q.function, {})
+            got[q.spec.key] = series[q.id]
+            if len(got) == len(HEALTH):
+                done[q.function] = Health(dict(got))
+        yield done
+
+
+async def fetch_health(
+    session: AwsSession, functions: Sequence[str], now: datetime, window_s: int
+) -> dict[str, Health]:
+    out: dict[str, Health] = {}
+    async for part in iter_health(session, functions, now, window_s):
+        out.update(part)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    concurrency_limit: int | None
+    unreserved: int | None
+    function_count: int | None
+    code_size_used: int | None
+
+
+async def account_settings(session: AwsSession) -> AccountSettings:
+    reply = await call(session, "lambda", "GetAccountSettings")
+    limit = reply.get("AccountLimit") or {}
+    usage = reply.get("AccountUsage") or {}
+    return AccountSettings(
+        concurrency_limit=limit.get("ConcurrentExecutions"),
+        unreserved=limit.get("UnreservedConcurrentExecutions"),
+        function_count=usage.get("FunctionCount"),
+        code_size_used=usage.get("TotalCodeSize"),
+    )

@@ -1,0 +1,181 @@
+"""The function list's columns: configuration, and health over the metrics window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+
+from .. import format as fmt
+from ..aws.metrics import Health
+from ..aws.models import Function
+from ..widgets.spark import sparkline
+from ..widgets.table import Column
+
+HealthOf = Callable[[str], Health | None]
+
+SPARK = 5
+NO_DATA = "-"
+
+
+def _count(value: float | None) -> str:
+    if value is None:
+        return NO_DATA
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1_000:
+        return f"{value / 1000:.1f}k"
+    return f"{value:.0f}"
+
+
+def _with_spark(
+    health: HealthOf, key: str, render: Callable[[float | None], str]
+) -> Callable[[Function], Text]:
+    def cell(fn: Function) -> Text:
+        h = health(fn.name)
+        series = h.get(key) if h else None
+        value = h.value(key) if h else None
+        text = Text(render(value).rjust(5))
+        if series is not None and series.has_data:
+            text.append(" " + sparkline(series.values, SPARK), style="dim")
+        else:
+            text.append(" " * (SPARK + 1))
+        return text
+
+    return cell
+
+
+def _sort_value(health: HealthOf, key: str) -> Callable[[Function], float]:
+    def value(fn: Function) -> float:
+        h = health(fn.name)
+        v = h.value(key) if h else None
+        return -1.0 if v is None else v
+
+    return value
+
+
+def _error_rate(health: HealthOf) -> Callable[[Function], float]:
+    def value(fn: Function) -> float:
+        h = health(fn.name)
+        rate = h.error_rate if h else None
+        return -1.0 if rate is None else rate
+
+    return value
+
+
+def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Column[Function]]:
+    """`drop`: which columns give way first on a narrow terminal (highest first)."""
+
+    def rate(fn: Function) -> str:
+        h = health(fn.name)
+        r = h.error_rate if h else None
+        return NO_DATA if r is None else f"{r:.1f}%"
+
+    def ms(fn: Function) -> str:
+        h = health(fn.name)
+        v = h.value("p95") if h else None
+        return NO_DATA if v is None else f"{v:,.0f}"
+
+    def concurrency(fn: Function) -> str:
+        h = health(fn.name)
+        return _count(h.value("concurrency") if h else None)
+
+    return [
+        Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),
+        Column(
+            "invocations",
+            "Invocations",
+            11,
+            _with_spark(health, "invocations", _count),
+            _sort_value(health, "invocations"),
+            align="right",
+        ),
+        Column(
+            "errors",
+            "Errors",
+            11,
+            _with_spark(health, "errors", _count),
+            _sort_value(health, "errors"),
+            align="right",
+        ),
+        Column("error_rate", "Err %", 6, rate, _error_rate(health), align="right"),
+        Column(
+            "throttles",
+            "Throttles",
+            11,
+            _with_spark(health, "throttles", _count),
+            _sort_value(health, "throttles"),
+            align="right",
+            drop=5,
+        ),
+        Column("p95", "p95 ms", 7, ms, _sort_value(health, "p95"), align="right", drop=6),
+        Column(
+            "concurrency",
+            "Conc",
+            5,
+            concurrency,
+            _sort_value(health, "concurrency"),
+            align="right",
+            drop=7,
+        ),
+        Column("state", "State", 8, lambda f: f.state or "…", lambda f: f.state, drop=8),
+        Column(
+            "runtime", "Runtime", 15, lambda f: f.runtime_label, lambda f: f.runtime_label, drop=9
+        ),
+        Column(
+            "memory",
+            "Memory",
+            7,
+            lambda f: fmt.memory(f.memory_mb),
+            lambda f: f.memory_mb,
+            align="right",
+            drop=10,
+        ),
+        Column(
+            "timeout",
+            "Timeout",
+            7,
+            lambda f: fmt.duration(f.timeout_s),
+            lambda f: f.timeout_s,
+            align="right",
+            drop=11,
+        ),
+        Column(
+            "modified",
+            "Modified",
+            9,
+            lambda f: fmt.ago(f.last_modified, now()),
+            lambda f: -(f.last_modified.timestamp() if f.last_modified else 0),
+            drop=12,
+        ),
+        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=13),
+        Column(
+            "size",
+            "Code",
+            8,
+            lambda f: fmt.size(f.code_size),
+            lambda f: f.code_size,
+            align="right",
+            drop=14,
+        ),
+    ]
+
+
+def row_class(health: HealthOf) -> Callable[[Function], str | None]:
+    """Rows with errors stand out as hot, throttles as warm, failed states as hot."""
+
+    def classify(fn: Function) -> str | None:
+        if fn.state == "Failed" or fn.last_update_status == "Failed":
+            return "vtable--hot"
+        h = health(fn.name)
+        if h is not None:
+            if (h.value("errors") or 0) > 0:
+                return "vtable--hot"
+            if (h.value("throttles") or 0) > 0:
+                return "vtable--warm"
+        if fn.state in ("Inactive", "Pending"):
+            return "vtable--dim"
+        return None
+
+    return classify

@@ -1,0 +1,262 @@
+"""`m`: one function's metrics over time, as charts with axes, units and current values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from ..aws.errors import AwsError
+from ..aws.metrics import MetricSpec, Query, Series, fetch, period_for, window_bounds
+from ..aws.models import Function
+from ..safetext import visible
+from ..widgets.contextbar import ContextBar
+from .base import Pane
+
+RANGES = {"15m": 900, "1h": 3600, "3h": 10800, "12h": 43200, "24h": 86400, "7d": 604800}
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    unit: str
+    lines: tuple[MetricSpec, ...]
+    always: bool = True
+
+
+CHARTS = (
+    Chart(
+        "invocations", "Invocations", "count", (MetricSpec("invocations", "Invocations", "Sum"),)
+    ),
+    Chart("errors", "Errors", "count", (MetricSpec("errors", "Errors", "Sum"),)),
+    Chart("throttles", "Throttles", "count", (MetricSpec("throttles", "Throttles", "Sum"),)),
+    Chart(
+        "duration",
+        "Duration",
+        "ms",
+        (
+            MetricSpec("d_avg", "Duration", "Average", "ms"),
+            MetricSpec("d_p50", "Duration", "p50", "ms"),
+            MetricSpec("d_p90", "Duration", "p90", "ms"),
+            MetricSpec("d_p99", "Duration", "p99", "ms"),
+            MetricSpec("d_max", "Duration", "Maximum", "ms"),
+        ),
+    ),
+    Chart(
+        "concurrency",
+        "Concurrent executions",
+        "max",
+        (MetricSpec("concurrency", "ConcurrentExecutions", "Maximum"),),
+    ),
+    Chart(
+        "iterator",
+        "Iterator age",
+        "ms",
+        (MetricSpec("iterator", "IteratorAge", "Maximum", "ms"),),
+        always=False,
+    ),
+    Chart(
+        "async",
+        "Async events",
+        "count",
+        (
+            MetricSpec("async_received", "AsyncEventsReceived", "Sum"),
+            MetricSpec("async_dropped", "AsyncEventsDropped", "Sum"),
+        ),
+        always=False,
+    ),
+    Chart(
+        "async_age",
+        "Async event age",
+        "ms",
+        (MetricSpec("async_age", "AsyncEventAge", "Maximum", "ms"),),
+        always=False,
+    ),
+    Chart(
+        "dlq",
+        "Dead-letter and destination failures",
+        "count",
+        (
+            MetricSpec("dlq_errors", "DeadLetterErrors", "Sum"),
+            MetricSpec("dest_failures", "DestinationDeliveryFailures", "Sum"),
+        ),
+        always=False,
+    ),
+    Chart(
+        "provisioned",
+        "Provisioned concurrency",
+        "",
+        (
+            MetricSpec("pc_util", "ProvisionedConcurrencyUtilization", "Maximum"),
+            MetricSpec("pc_spill", "ProvisionedConcurrencySpilloverInvocations", "Sum"),
+        ),
+        always=False,
+    ),
+)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.1f}" if value < 100 and value != int(value) else f"{value:,.0f}"
+    return f"{text} {unit}" if unit in ("ms",) else text
+
+
+class ChartView(PlotextPlot):
+    """A titled line chart of one or more series over the same time grid."""
+
+    def show(self, chart: Chart, series: dict[str, Series], subtitle: str = "") -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        first = next(iter(series.values()), None)
+        grid = first.timestamps if first else ()
+        xs = list(range(len(grid)))
+        current = []
+        for spec in chart.lines:
+            s = series.get(spec.key)
+            if s is None or not s.has_data:
+                continue
+            points = [(x, v) for x, v in zip(xs, s.values, strict=False) if v is not None]
+            label = spec.stat if len(chart.lines) > 1 and spec.name == "Duration" else spec.name
+            plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
+            current.append(f"{label} {_fmt(s.last(), spec.unit)}")
+        title = chart.title + (f" ({chart.unit})" if chart.unit else "")
+        if subtitle:
+            title += f" · {subtitle}"
+        plt.title(title + ("  now: " + ", ".join(current) if current else "  no data"))
+        if grid:
+            step = max(1, len(grid) // 4)
+            ticks: list[float] = [float(x) for x in xs[::step]]
+            labels = [grid[int(i)].astimezone(UTC).strftime("%H:%M") for i in ticks]
+            plt.xticks(ticks, labels)
+            plt.xlim(0, max(len(grid) - 1, 1))
+        self.refresh()
+
+
+class MetricsScreen(Pane):
+    HELP_TITLE = "Metrics"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "range(-1)", "Shorter", id="metrics.shorter"),
+        Binding("right_square_bracket", "range(1)", "Longer", id="metrics.longer"),
+        *[
+            Binding(
+                str(i),
+                f"set_range('{name}')",
+                f"Range {name}",
+                show=False,
+                id=f"metrics.range_{name}",
+            )
+            for i, name in enumerate(RANGES, 1)
+        ],
+        Binding("r", "refresh", "Refresh", id="metrics.refresh"),
+        Binding("l", "logs", "Logs", id="metrics.logs"),
+    ]
+
+    def __init__(self, function: Function, *, range_name: str = "1h") -> None:
+        super().__init__()
+        self.function = function
+        self.range_name = range_name
+        self.series: dict[str, Series] = {}
+        self.error: str | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar()
+        with Horizontal(id="titlebar"):
+            yield Static(id="title")
+            yield Static(id="count")
+        yield Static(id="message")
+        with Grid(id="charts"):
+            for chart in CHARTS:
+                view = ChartView(id=f"chart-{chart.key}", classes="chart")
+                view.display = chart.always
+                yield view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#message").display = False
+        self._title()
+        self.load()
+
+    def _title(self) -> None:
+        names = "  ".join(f"[{n}]" if n == self.range_name else n for n in RANGES)
+        self.query_one("#title", Static).update(
+            Content.assemble(
+                ("Metrics ", "bold"),
+                (visible(self.function.name), "bold $text-accent"),
+                ("   " + names, "$text-muted"),
+            )
+        )
+
+    @work(exclusive=True, group="metrics", exit_on_error=False)
+    async def load(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        window = RANGES[self.range_name]
+        period = period_for(window)
+        start, end = window_bounds(self.tui.settings.clock(), window, period)
+        specs = [spec for chart in CHARTS for spec in chart.lines]
+        queries = [Query(spec.key, self.function.name, spec) for spec in specs]
+        self.query_one("#count", Static).update("loading…")
+        try:
+            self.series = await fetch(self.tui.aws, queries, start, end, period)
+            self.error = None
+        except AwsError as exc:
+            self.error = f"Metrics unavailable: {exc.sentence}"
+        finally:
+            self._timer = self.set_timer(self.tui.settings.metrics_refresh, self.load)
+        self._show_charts(period)
+
+    def _show_charts(self, period: int) -> None:
+        message = self.query_one("#message", Static)
+        message.display = self.error is not None
+        message.update(Content(self.error or ""))
+        label = f"{period // 60} min" if period < 3600 else f"{period // 3600} h"
+        stamp = self.tui.settings.clock().astimezone(UTC).strftime("%H:%M:%S UTC")
+        self.query_one("#count", Static).update(f"period {label} · updated {stamp}")
+        for chart in CHARTS:
+            view = self.query_one(f"#chart-{chart.key}", ChartView)
+            series = {s.key: self.series[s.key] for s in chart.lines if s.key in self.series}
+            has_data = any(s.has_data for s in series.values())
+            view.display = chart.always or has_data
+            subtitle = ""
+            if chart.key == "errors":
+                subtitle = self._success_rate()
+            view.show(chart, series, subtitle)
+
+    def _success_rate(self) -> str:
+        invocations = self.series.get("invocations")
+        errors = self.series.get("errors")
+        total = invocations.total() if invocations else None
+        failed = errors.total() if errors else None
+        if not total:
+            return "success rate -"
+        return f"success rate {100 * (1 - (failed or 0) / total):.2f}%"
+
+    def action_range(self, step: int) -> None:
+        names = list(RANGES)
+        index = max(0, min(len(names) - 1, names.index(self.range_name) + step))
+        self.action_set_range(names[index])
+
+    def action_set_range(self, name: str) -> None:
+        self.range_name = name
+        self._title()
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_logs(self) -> None:
+        self.tui.open_logs([self.function])
