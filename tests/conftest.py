@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lambdatui.app import LambdaTui, make_app
-from lambdatui.config import Settings
+from lambdatui.config import Settings, utc_now
 from lambdatui.sandbox import Sandbox
 
 from .helpers import RemoteSandbox, spawn_sandbox
@@ -45,6 +45,8 @@ def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
         "animations": False,
     }
     values.update(overrides)
+    if values["clock"] is None:  # tests of live data run on the real clock
+        values["clock"] = utc_now
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -393,7 +393,11 @@ class FunctionsScreen(Pane):
 
     def action_sort(self, column: str) -> None:
         table = self.table
-        reverse = not table.sort_reverse if table.sort_column == column else False
+        if table.sort_column == column:
+            reverse = not table.sort_reverse
+        else:
+            # Health columns sort worst first.
+            reverse = column in HEALTH_COLUMNS
         table.sort_by(column, reverse)
         # A new order is read from the top: that is where the worst function is.
         table.move_cursor(0)
