@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import ClassVar
@@ -55,6 +56,10 @@ class LambdaTui(App[None]):
         from .screens.functions import FunctionsScreen
 
         self.push_screen(FunctionsScreen())
+        # Everything loaded so far (libraries, service models) lives as long as
+        # the app: keep it out of the cyclic collector's full passes, which
+        # otherwise stall the screen for 100 ms and more under a busy log tail.
+        gc.freeze()
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""

@@ -28,6 +28,7 @@ from .base import Pane
 LEVEL_CYCLE = [Level.NONE, Level.ERROR, Level.WARN]
 CONTEXT_LINES = 3
 INVOCATION_REFRESH_S = 0.5
+STATUS_REFRESH_S = 0.25
 
 
 def _ms(value: float | None) -> str:
@@ -150,6 +151,7 @@ class LogsScreen(Pane):
         self.error: str | None = None
         self.tracker = InvocationTracker()
         self._invocations_dirty = False
+        self._status_dirty = False
 
     # ----- layout ---------------------------------------------------------------
 
@@ -194,6 +196,7 @@ class LogsScreen(Pane):
         self.logview.focus()
         self._apply_query()
         self.set_interval(INVOCATION_REFRESH_S, self._refresh_invocations)
+        self.set_interval(STATUS_REFRESH_S, self._flush_status)
         self.start_tail()
 
     # ----- tailing ---------------------------------------------------------------
@@ -245,7 +248,13 @@ class LogsScreen(Pane):
 
     @on(LogView.Changed)
     def _log_changed(self) -> None:
-        self._update_status()
+        # Counts change with every batch: redraw them a few times a second at most.
+        self._status_dirty = True
+
+    def _flush_status(self) -> None:
+        if self._status_dirty:
+            self._status_dirty = False
+            self._update_status()
 
     def _update_status(self) -> None:
         log = self.logview

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -82,7 +83,6 @@ def compile_query(text: str) -> re.Pattern[str] | None:
     return re.compile(re.escape(text), re.IGNORECASE)
 
 
-Entry = tuple[int, LogRecord]
 
 
 class LogView(ScrollView, can_focus=True):
@@ -144,19 +144,19 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.capacity = capacity
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._buffer: deque[Entry] = deque()
-        self._view: deque[Entry] = deque()
-        self._seq = 0
+        # Records only (no wrapper objects): fewer objects for the cyclic collector.
+        self._buffer: deque[LogRecord] = deque()
+        self._view: deque[LogRecord] = deque()
         self.dropped = 0
         self.unseen = 0
         self.view_query = Query()
         self._pattern: re.Pattern[str] | None = None
-        self._pending_context: deque[Entry] = deque()
+        self._pending_context: deque[LogRecord] = deque()
         self._after_context = 0
         self.cursor = -1  # index into the view; -1 = none (following)
         self.show_source = False
         self.sources: dict[str, str] = {}
-        self._cache: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(1024)
+        self._cache: LRUCache[tuple[object, ...], tuple[LogRecord, list[Strip]]] = LRUCache(1024)
 
     # ----- data ---------------------------------------------------------------
 
@@ -170,15 +170,15 @@ class LogView(ScrollView, can_focus=True):
 
     def records(self) -> list[LogRecord]:
         """The records the view shows now (filtered), oldest first."""
-        return [record for _, record in self._view]
+        return list(self._view)
 
     def buffered(self) -> list[LogRecord]:
-        return [record for _, record in self._buffer]
+        return list(self._buffer)
 
     @property
     def current(self) -> LogRecord | None:
         if 0 <= self.cursor < len(self._view):
-            return self._view[self.cursor][1]
+            return self._view[self.cursor]
         return None
 
     def clear(self) -> None:
@@ -195,25 +195,25 @@ class LogView(ScrollView, can_focus=True):
     def append(self, records: Iterable[LogRecord]) -> None:
         added = 0
         for record in records:
-            self._seq += 1
-            entry = (self._seq, record)
-            self._buffer.append(entry)
-            if self._admit(entry):
+            self._buffer.append(record)
+            if self._admit(record):
                 added += 1
         overflow = len(self._buffer) - self.capacity
         if overflow > 0:
-            for _ in range(overflow):
-                self._buffer.popleft()
-            self.dropped += overflow
-            oldest = self._buffer[0][0]
             removed = 0
-            while self._view and self._view[0][0] < oldest:
-                self._view.popleft()
-                removed += 1
+            view = self._view
+            for _ in range(overflow):
+                oldest = self._buffer.popleft()
+                if view and view[0] is oldest:
+                    view.popleft()
+                    removed += 1
+            self.dropped += overflow
             if removed and self.cursor >= 0:
                 self.cursor = max(self.cursor - removed, 0)
                 if not self.follow:
-                    self.scroll_to(y=max(self.scroll_y - removed, 0), animate=False, immediate=True)
+                    self.scroll_to(
+                        y=max(self.scroll_y - removed, 0), animate=False, immediate=True
+                    )
         if added and not self.follow:
             self.unseen += added
         self._resize_virtual()
@@ -234,10 +234,10 @@ class LogView(ScrollView, can_focus=True):
             return False
         return not (self._pattern and not self._pattern.search(record.raw))
 
-    def _admit(self, entry: Entry) -> bool:
+    def _admit(self, entry: LogRecord) -> bool:
         """Add `entry` to the view if it matches (or is context of a match)."""
         context = self.view_query.context if self._pattern else 0
-        if self._matches(entry[1]):
+        if self._matches(entry):
             if context:
                 self._view.extend(self._pending_context)
                 self._pending_context.clear()
@@ -266,7 +266,7 @@ class LogView(ScrollView, can_focus=True):
         self._cache.clear()
         self.cursor = -1
         if keep is not None:
-            for i, (_, record) in enumerate(self._view):
+            for i, record in enumerate(self._view):
                 if record is keep:
                     self.cursor = i
                     break
@@ -290,7 +290,7 @@ class LogView(ScrollView, can_focus=True):
         start = self.cursor if self.cursor >= 0 else (len(self._view) if direction < 0 else -1)
         index = start + direction
         while 0 <= index < len(self._view):
-            if self._pattern.search(self._view[index][1].raw):
+            if self._pattern.search(self._view[index].raw):
                 self.follow = False
                 self.move_cursor(index)
                 return True
@@ -338,54 +338,69 @@ class LogView(ScrollView, can_focus=True):
             return f"{seconds / 3600:>8.1f}h"
         return when.strftime("%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
 
-    def line_text(self, record: LogRecord) -> Text:
-        """One record as styled text: time, level, request id, source, message, extras."""
+    def _parts(self, record: LogRecord) -> tuple[list[tuple[str, Style]], int, str]:
+        """The pieces of one line: (text, style) pairs, where the body starts, the body."""
         style = self.get_component_rich_style
-        text = Text(no_wrap=True, end="")
-        text.append(self._time(record), style("logview--time"))
-        text.append(" ")
+        plain = Style()
+        parts: list[tuple[str, Style]] = [
+            (self._time(record), style("logview--time")),
+            (" ", plain),
+        ]
         level_class = LEVEL_CLASS.get(record.level)
-        text.append(LEVEL_LABEL[record.level], style(level_class) if level_class else Style())
-        text.append(" ")
+        parts.append((LEVEL_LABEL[record.level], style(level_class) if level_class else plain))
+        parts.append((" ", plain))
         rid = (record.request_id or "")[:8]
-        text.append(f"{rid:<8}", style("logview--rid"))
-        text.append(" ")
+        parts.append((f"{rid:<8} ", style("logview--rid")))
         if self.show_source:
             label = self.sources.get(record.log_group, record.log_group.rsplit("/", 1)[-1])
-            text.append(visible(label[:18]).ljust(18), style("logview--source"))
-            text.append(" ")
+            parts.append((visible(label[:18]).ljust(18) + " ", style("logview--source")))
         message = record.message or record.raw.rstrip("\n")
         first, newline, rest = message.partition("\n")
-        body_style = style("logview--platform") if record.kind in PLATFORM else Style()
         if self.wrap:
             body = visible(message[: MAX_RENDERED * 4], keep_newlines=True)
         else:
             body = visible(first[:MAX_RENDERED])
-        start = len(text)
-        text.append(body, body_style)
+        start = sum(len(t) for t, _ in parts)
+        parts.append((body, style("logview--platform") if record.kind in PLATFORM else plain))
         if newline and not self.wrap:
-            text.append(f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra"))
+            parts.append((f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra")))
         if record.fields:
             extras = " ".join(f"{k}={_compact(v)}" for k, v in record.fields)
-            text.append("  " + visible(extras[:MAX_RENDERED]), style("logview--extra"))
+            parts.append(("  " + visible(extras[:MAX_RENDERED]), style("logview--extra")))
+        return parts, start, body
+
+    def line_text(self, record: LogRecord) -> Text:
+        """One record as styled text: time, level, request id, source, message, extras."""
+        parts, start, body = self._parts(record)
+        text = Text(no_wrap=True, end="")
+        for piece, piece_style in parts:
+            text.append(piece, piece_style)
         if self._pattern:
-            match_style = style("logview--match")
+            match_style = self.get_component_rich_style("logview--match")
             for match in self._pattern.finditer(body):
                 if match.end() > match.start():
                     text.stylize(match_style, start + match.start(), start + match.end())
         return text
 
     def _record_strips(self, index: int, width: int) -> list[Strip]:
-        seq, record = self._view[index]
+        record = self._view[index]
         is_cursor = index == self.cursor
-        key = (seq, width, is_cursor, self.wrap, self.relative_time, self.has_focus)
+        key = (id(record), width, is_cursor, self.wrap, self.relative_time, self.has_focus)
         cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        text = self.line_text(record)
+        if cached is not None and cached[0] is record:
+            return cached[1]
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("logview--cursor")
+        if not self.wrap and not self._pattern:
+            # The common case, built straight from segments.
+            parts, _, _ = self._parts(record)
+            segments = [Segment(piece, base + piece_style) for piece, piece_style in parts]
+            length = sum(cell_len(piece) for piece, _ in parts)
+            strips = [Strip(segments, length).crop_extend(0, width, base)]
+            self._cache[key] = (record, strips)
+            return strips
+        text = self.line_text(record)
         console = self.app.console
         lines = list(text.wrap(console, width, overflow="fold")) if self.wrap else [text]
         strips = [
@@ -394,7 +409,7 @@ class LogView(ScrollView, can_focus=True):
             .apply_style(base)
             for line in lines
         ]
-        self._cache[key] = strips
+        self._cache[key] = (record, strips)
         return strips
 
     def render_line(self, y: int) -> Strip:
