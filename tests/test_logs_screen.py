@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -12,7 +13,7 @@ from lambdatui.aws.tail import TailMode
 from lambdatui.screens.logs import LogsScreen
 
 from .conftest import app_for
-from .helpers import client, wait_until
+from .helpers import client, screen_text, wait_until
 
 FUNCTION = "orders-api"
 GROUP = f"/aws/lambda/{FUNCTION}"
@@ -52,8 +53,13 @@ async def open_logs(app: Any, pilot: Any) -> LogsScreen:
     app.open_logs([fn])
     await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
     screen = app.screen
-    await wait_until(pilot, lambda: screen.tail_status.mode is not TailMode.CONNECTING
-                     and "history" not in screen.tail_status.note)
+    await wait_until(
+        pilot,
+        lambda: (
+            screen.tail_status.mode is not TailMode.CONNECTING
+            and "history" not in screen.tail_status.note
+        ),
+    )
     return screen
 
 
@@ -101,8 +107,9 @@ async def test_invocations_view_shows_duration_and_cold_start(sandbox: Any) -> N
         await wait_until(pilot, lambda: any(warm in line for line in shown(screen)), frames=2000)
         await pilot.press("v")
         table = screen.invocations
-        await wait_until(pilot, lambda: {cold, warm} <= {i.request_id for i in table.view},
-                         frames=2000)
+        await wait_until(
+            pilot, lambda: {cold, warm} <= {i.request_id for i in table.view}, frames=2000
+        )
         by_id = {i.request_id: i for i in table.view}
         assert by_id[cold].cold_start and by_id[cold].init_duration_ms == pytest.approx(412.5)
         assert not by_id[warm].cold_start
@@ -160,10 +167,55 @@ async def test_renewed_sessions_add_no_duplicates_and_no_gaps(sandbox: Any) -> N
                 lines = invocation(rid)
                 put(sandbox, lines, stream=stream if batch == 0 else None)
                 sent.extend(lines)
-                await wait_until(pilot, lambda rid=rid: any(rid in x for x in shown(screen)),
-                                 frames=4000)
+                await wait_until(
+                    pilot, lambda rid=rid: any(rid in x for x in shown(screen)), frames=4000
+                )
             await wait_until(pilot, lambda: screen.tail_status.renewals >= 2, frames=4000)
             got = [line for line in shown(screen) if line in set(sent)]
             assert sorted(got) == sorted(sent), "every line exactly once"
     finally:
         sandbox.live_tail_max_seconds = 3 * 3600
+
+
+async def test_keep_and_share_copy_save_and_open(
+    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = app_for(sandbox, clock=None)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_logs(app, pilot)
+        rid = str(uuid.uuid4())
+        put(sandbox, invocation(rid, error=True))
+        await wait_until(pilot, lambda: any(rid in x for x in shown(screen)), frames=2000)
+        await pilot.press("slash", *rid[:13], "enter")
+        await pilot.pause()
+        error_line = next(r for r in screen.logview.records() if "[ERROR]" in r.raw)
+        screen.logview.move_cursor(screen.logview.records().index(error_line))
+        await pilot.press("y")
+        assert app.clipboard == error_line.raw
+        await pilot.press("Y")
+        assert app.clipboard == rid
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = list(tmp_path.glob("lambdatui-logs-orders-api-*.jsonl"))
+        assert len(saved) == 1
+        rows = [json.loads(line) for line in saved[0].read_text().splitlines()]
+        assert rows and all(row["requestId"] == rid for row in rows)
+        assert any(str(saved[0]) in str(n.message) for n in app._notifications)
+        await pilot.press("enter")
+        await pilot.pause()
+        from lambdatui.screens.logline import LogLineScreen
+
+        assert isinstance(app.screen, LogLineScreen)
+        assert rid in screen_text(app)
+
+
+async def test_sampled_updates_are_flagged(sandbox: Any) -> None:
+    app = app_for(sandbox, clock=None)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_logs(app, pilot)
+        put(sandbox, [f"burst line {i}\n" for i in range(900)])
+        await wait_until(pilot, lambda: screen.tail_status.sampled, frames=4000)
+        await wait_until(
+            pilot, lambda: "sampled" in str(screen.query_one("#tailstatus").render()), frames=400
+        )
