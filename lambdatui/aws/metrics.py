@@ -99,7 +99,8 @@ class Query:
     dimensions: tuple[tuple[str, str], ...] = ()
 
     def api(self, period: int) -> dict[str, object]:
-        dims = [{"Name": "FunctionName", "Value": self.function}]
+        # An empty function name asks for the account-wide metric (no dimensions).
+        dims = [{"Name": "FunctionName", "Value": self.function}] if self.function else []
         dims += [{"Name": k, "Value": v} for k, v in self.dimensions]
         return {
             "Id": self.id,
@@ -226,6 +227,23 @@ async def fetch_health(
     async for part in iter_health(session, functions, now, window_s):
         out.update(part)
     return out
+
+
+ACCOUNT = (
+    MetricSpec("invocations", "Invocations", "Sum"),
+    MetricSpec("errors", "Errors", "Sum"),
+    MetricSpec("throttles", "Throttles", "Sum"),
+    MetricSpec("concurrency", "ConcurrentExecutions", "Maximum"),
+)
+
+
+async def account_health(session: AwsSession, now: datetime, window_s: int) -> Health:
+    """Account-wide Invocations, Errors, Throttles and ConcurrentExecutions (one call)."""
+    period = period_for(window_s)
+    start, end = window_bounds(now, window_s, period)
+    queries = [Query(f"a_{spec.key}", "", spec) for spec in ACCOUNT]
+    series = await fetch(session, queries, start, end, period)
+    return Health({q.spec.key: series[q.id] for q in queries})
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.content import Content
 
 from .. import format as fmt
-from ..aws.metrics import Health
+from ..aws.metrics import AccountSettings, Health
 from ..aws.models import Function
 from ..widgets.spark import sparkline
 from ..widgets.table import Column
@@ -179,3 +180,28 @@ def row_class(health: HealthOf) -> Callable[[Function], str | None]:
         return None
 
     return classify
+
+
+def account_line(settings: AccountSettings, usage: Health, window: str) -> Content:
+    """Concurrency in use against the account's limit, and the window's totals."""
+
+    def n(value: float | int | None) -> str:
+        return NO_DATA if value is None else f"{value:,.0f}"
+
+    in_use = usage.value("concurrency")
+    parts: list[str | tuple[str, str]] = [
+        ("Account  ", "bold"),
+        ("concurrency ", "$text-muted"),
+        f"{n(in_use)} of {n(settings.concurrency_limit)}",
+        ("  unreserved ", "$text-muted"),
+        n(settings.unreserved),
+        (f"  │ last {window}: ", "$text-muted"),
+        f"{n(usage.value('invocations'))} invocations, ",
+        (f"{n(usage.value('errors'))} errors", "$text-error" if usage.value("errors") else ""),
+        ", ",
+        (
+            f"{n(usage.value('throttles'))} throttles",
+            "$text-warning" if usage.value("throttles") else "",
+        ),
+    ]
+    return Content.assemble(*parts)

@@ -19,13 +19,19 @@ from textual.widgets import Footer, Input, Static
 
 from ..aws.errors import AccessDenied, AwsError, Throttled
 from ..aws.functions import function_state, function_tags, list_function_pages
-from ..aws.metrics import WINDOWS, Health, iter_health
+from ..aws.metrics import (
+    WINDOWS,
+    Health,
+    account_health,
+    account_settings,
+    iter_health,
+)
 from ..aws.models import Function
 from ..aws.paging import prefetch
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
-from .columns import function_columns, row_class
+from .columns import account_line, function_columns, row_class
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -70,6 +76,7 @@ class FunctionsScreen(Pane):
         Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
         Binding("w", "window", "Window", id="functions.window"),
+        Binding("a", "account", "Account", id="functions.account"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -102,6 +109,7 @@ class FunctionsScreen(Pane):
             yield Static("Functions", id="title")
             yield Static("", id="count")
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
+        yield Static("", id="account")
         yield Static("", id="message")
         yield FunctionTable(
             function_columns(self.tui.settings.clock, self.health.get),
@@ -120,6 +128,7 @@ class FunctionsScreen(Pane):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self.query_one("#message").display = False
+        self.query_one("#account").display = False
         self.table.sort_by("name")
         self.table.focus()
         self.watch(self.table, "scroll_y", lambda _: self.request_states(), init=False)
@@ -271,6 +280,8 @@ class FunctionsScreen(Pane):
             self.health_error = f"Metrics unavailable: {exc.sentence}"
         finally:
             self._update_message()
+            if self.query_one("#account").display:
+                self.refresh_account()
             # Re-armed only once this refresh is done, so refreshes never overlap.
             self._health_timer = self.set_timer(interval, self.refresh_health)
 
@@ -279,6 +290,27 @@ class FunctionsScreen(Pane):
         if table.sort_column in HEALTH_COLUMNS:
             table.sort_by(table.sort_column, table.sort_reverse)
         table.redraw()
+
+    def action_account(self) -> None:
+        line = self.query_one("#account", Static)
+        line.display = not line.display
+        if line.display:
+            line.update(Content.styled("Account: loading…", "$text-muted"))
+            self.refresh_account()
+
+    @work(exclusive=True, group="account", exit_on_error=False)
+    async def refresh_account(self) -> None:
+        line = self.query_one("#account", Static)
+        window = WINDOWS[self.window]
+        try:
+            settings, usage = await asyncio.gather(
+                account_settings(self.tui.aws),
+                account_health(self.tui.aws, self.tui.settings.clock(), window),
+            )
+        except AwsError as exc:
+            line.update(Content.styled(f"Account: {exc.sentence}", "$text-error"))
+            return
+        line.update(account_line(settings, usage, self.window))
 
     def on_screen_resume(self) -> None:
         if self._health_due:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal
+from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -113,9 +113,10 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 class ChartView(PlotextPlot):
-    """A titled line chart of one or more series over the same time grid."""
+    """A line chart of one or more series over the same time grid (no title of its own)."""
 
-    def show(self, chart: Chart, series: dict[str, Series], subtitle: str = "") -> None:
+    def show(self, chart: Chart, series: dict[str, Series]) -> list[str]:
+        """Draw the chart; returns the current values, one text per line drawn."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -128,13 +129,9 @@ class ChartView(PlotextPlot):
             if s is None or not s.has_data:
                 continue
             points = [(x, v) for x, v in zip(xs, s.values, strict=False) if v is not None]
-            label = spec.stat if len(chart.lines) > 1 and spec.name == "Duration" else spec.name
+            label = spec.stat if spec.name == "Duration" else spec.name
             plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
             current.append(f"{label} {_fmt(s.last(), spec.unit)}")
-        title = chart.title + (f" ({chart.unit})" if chart.unit else "")
-        if subtitle:
-            title += f" · {subtitle}"
-        plt.title(title + ("  now: " + ", ".join(current) if current else "  no data"))
         if grid:
             step = max(1, len(grid) // 4)
             ticks: list[float] = [float(x) for x in xs[::step]]
@@ -142,6 +139,29 @@ class ChartView(PlotextPlot):
             plt.xticks(ticks, labels)
             plt.xlim(0, max(len(grid) - 1, 1))
         self.refresh()
+        return current
+
+
+class ChartBox(Vertical):
+    """A chart under a one-line header: title, unit, and the current values."""
+
+    def __init__(self, chart: Chart) -> None:
+        super().__init__(id=f"chart-{chart.key}", classes="chart")
+        self.chart = chart
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled(self.chart.title, "bold"), classes="chart-title")
+        yield ChartView()
+
+    def show(self, series: dict[str, Series], extra: str = "") -> None:
+        current = self.query_one(ChartView).show(self.chart, series)
+        unit = f" ({self.chart.unit})" if self.chart.unit else ""
+        parts: list[str | tuple[str, str]] = [(self.chart.title + unit, "bold $text-accent")]
+        parts.append(("  now " if current else "  no data", "$text-muted"))
+        parts.append(", ".join(current))
+        if extra:
+            parts.append(("  " + extra, "$text-muted"))
+        self.query_one(".chart-title", Static).update(Content.assemble(*parts))
 
 
 class MetricsScreen(Pane):
@@ -180,9 +200,9 @@ class MetricsScreen(Pane):
         yield Static(id="message")
         with Grid(id="charts"):
             for chart in CHARTS:
-                view = ChartView(id=f"chart-{chart.key}", classes="chart")
-                view.display = chart.always
-                yield view
+                box = ChartBox(chart)
+                box.display = chart.always
+                yield box
         yield Footer()
 
     def on_mount(self) -> None:
@@ -227,14 +247,10 @@ class MetricsScreen(Pane):
         stamp = self.tui.settings.clock().astimezone(UTC).strftime("%H:%M:%S UTC")
         self.query_one("#count", Static).update(f"period {label} · updated {stamp}")
         for chart in CHARTS:
-            view = self.query_one(f"#chart-{chart.key}", ChartView)
+            box = self.query_one(f"#chart-{chart.key}", ChartBox)
             series = {s.key: self.series[s.key] for s in chart.lines if s.key in self.series}
-            has_data = any(s.has_data for s in series.values())
-            view.display = chart.always or has_data
-            subtitle = ""
-            if chart.key == "errors":
-                subtitle = self._success_rate()
-            view.show(chart, series, subtitle)
+            box.display = chart.always or any(s.has_data for s in series.values())
+            box.show(series, self._success_rate() if chart.key == "errors" else "")
 
     def _success_rate(self) -> str:
         invocations = self.series.get("invocations")
