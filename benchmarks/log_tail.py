@@ -42,8 +42,13 @@ CREDS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 
 def start_sandbox() -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, **CREDS}
-    proc = subprocess.Popen([sys.executable, "-m", "lambdatui", "sandbox", "--port", "0"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lambdatui", "sandbox", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         match = re.search(r"AWS_ENDPOINT_URL=['\"]?(http://[^'\"\s]+)", line)
@@ -54,15 +59,24 @@ def start_sandbox() -> tuple[subprocess.Popen[str], str]:
 
 def message(i: int, rid: str) -> str:
     if i % 5 == 0:
-        return json.dumps({"timestamp": "2026-11-27T12:00:00.000Z", "level": "INFO",
-                           "message": f"order {i} accepted", "requestId": rid, "orderId": i})
+        return json.dumps(
+            {
+                "timestamp": "2026-11-27T12:00:00.000Z",
+                "level": "INFO",
+                "message": f"order {i} accepted",
+                "requestId": rid,
+                "orderId": i,
+            }
+        )
     return f"[INFO]\t2026-11-27T12:00:00.000Z\t{rid}\tprocessing item {i}\n"
 
 
 async def open_pane(url: str, **settings: Any) -> tuple[Any, Any, LogsScreen]:
     os.environ.update(CREDS)
-    app = make_app(Settings(region="us-east-1", endpoint_url=url, animations=False, **settings),
-                   system_clipboard=False)
+    app = make_app(
+        Settings(region="us-east-1", endpoint_url=url, animations=False, **settings),
+        system_clipboard=False,
+    )
     context = app.run_test(size=(160, 48))
     pilot = await context.__aenter__()
     await app.workers.wait_for_complete()
@@ -108,8 +122,12 @@ async def ingest(url: str, rate: int, seconds: float) -> dict[str, float]:
     rid = str(uuid.uuid4())
     while time.perf_counter() - start < seconds:
         now_ms = int(time.time() * 1000)
-        records = [parse_event(message(sent + i, rid), timestamp=now_ms, log_group=GROUP,
-                               log_stream="bench") for i in range(batch)]
+        records = [
+            parse_event(
+                message(sent + i, rid), timestamp=now_ms, log_group=GROUP, log_stream="bench"
+            )
+            for i in range(batch)
+        ]
         screen._ingest(records)
         sent += batch
         next_batch += batch / rate
@@ -161,9 +179,13 @@ async def put_to_screen(url: str, events: int) -> list[float]:
     for _ in range(events):
         marker = uuid.uuid4().hex
         start = time.perf_counter()
-        logs.put_log_events(logGroupName=GROUP, logStreamName=stream,
-                            logEvents=[{"timestamp": int(time.time() * 1000),
-                                        "message": f"latency probe {marker}"}])
+        logs.put_log_events(
+            logGroupName=GROUP,
+            logStreamName=stream,
+            logEvents=[
+                {"timestamp": int(time.time() * 1000), "message": f"latency probe {marker}"}
+            ],
+        )
         while not any(marker in r.raw for r in screen.logview.records()[-50:]):
             await pilot.pause()
             await asyncio.sleep(0.005)
@@ -185,8 +207,10 @@ def main() -> None:
     finally:
         sandbox.terminate()
         sandbox.wait()
-    print(f"ingest: {args.rate:,} events/s for {args.seconds:.0f} s "
-          f"({flood['sent']:,.0f} events in {flood['elapsed']:.1f} s)")
+    print(
+        f"ingest: {args.rate:,} events/s for {args.seconds:.0f} s "
+        f"({flood['sent']:,.0f} events in {flood['elapsed']:.1f} s)"
+    )
     print(f"  lag at the end                  {flood['lag']:8.2f} s     (target <= 2 s)")
     print(f"  key press -> redraw p50          {flood['key_p50']:8.1f} ms")
     print(f"  key press -> redraw p99          {flood['key_p99']:8.1f} ms    (target <= 100 ms)")
@@ -194,8 +218,10 @@ def main() -> None:
     print(f"  peak RSS                         {flood['rss']:8.0f} MB    (target <= 250 MB)")
     lat = sorted(latencies)
     print(f"Live Tail: PutLogEvents -> line in the pane, {len(lat)} events")
-    print(f"  median {statistics.median(lat):.2f} s, max {lat[-1]:.2f} s  "
-          f"(target median <= 1.5 s; `aws logs tail --follow` polls every 5 s)")
+    print(
+        f"  median {statistics.median(lat):.2f} s, max {lat[-1]:.2f} s  "
+        f"(target median <= 1.5 s; `aws logs tail --follow` polls every 5 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -70,8 +70,13 @@ async def test_sorting_by_errors_brings_the_failing_function_to_the_top(
         cw.put_metric_data(
             Namespace="AWS/Lambda",
             MetricData=[
-                {"MetricName": metric, "Dimensions": [{"Name": "FunctionName", "Value": name}],
-                 "Timestamp": when, "Value": value, "Unit": "Count"}
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "FunctionName", "Value": name}],
+                    "Timestamp": when,
+                    "Value": value,
+                    "Unit": "Count",
+                }
                 for metric, value in (("Invocations", 100.0), ("Errors", errors))
             ],
         )

@@ -996,12 +996,14 @@ class InvocationTracker:
         builder = self._invocations.get(request_id)
         if builder is None:
             builder = self._create(request_id, record)
-            stream = self._stream(key, stream)
-            if stream.cold_pending:
-                stream.cold_pending = False
-                builder.cold = True
+        stream = self._stream(key, stream)
+        # The environment's first invocation after INIT_START is the cold one,
+        # even when it is a retry that reuses an earlier request id.
+        if stream.cold_pending and (kind is RecordKind.START or stream.active != request_id):
+            stream.cold_pending = False
+            builder.cold = True
         if kind is RecordKind.START:
-            self._stream(key, stream).active = request_id
+            stream.active = request_id
             builder.start_ts = min(builder.start_ts, record.timestamp)
         elif kind is RecordKind.REPORT:
             if stream is not None and stream.active == request_id:

@@ -67,8 +67,11 @@ async def filter_pages(
     pattern: str | None = None,
 ) -> AsyncIterator[list[LogRecord]]:
     """FilterLogEvents over one group, page by page (empty pages are skipped)."""
-    params: dict[str, Any] = {"logGroupName": group, "startTime": start_ms,
-                              "limit": FILTER_PAGE_LIMIT}
+    params: dict[str, Any] = {
+        "logGroupName": group,
+        "startTime": start_ms,
+        "limit": FILTER_PAGE_LIMIT,
+    }
     if end_ms is not None:
         params["endTime"] = end_ms
     if pattern:
@@ -118,8 +121,13 @@ async def live_tail(
             if update is None:
                 continue
             records = [
-                _record(r, by_name.get(str(r.get("logGroupIdentifier", "")).removesuffix(":*"),
-                                       str(r.get("logGroupIdentifier", ""))))
+                _record(
+                    r,
+                    by_name.get(
+                        str(r.get("logGroupIdentifier", "")).removesuffix(":*"),
+                        str(r.get("logGroupIdentifier", "")),
+                    ),
+                )
                 for r in update.get("sessionResults") or []
             ]
             sampled = bool((update.get("sessionMetadata") or {}).get("sampled"))

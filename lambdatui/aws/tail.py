@@ -139,8 +139,9 @@ class Tailer:
     async def backfill(self, start_ms: int, end_ms: int | None = None) -> None:
         """FilterLogEvents over every group from `start_ms`, merged by time."""
         if len(self.groups) == 1:
-            async for page in filter_pages(self.session, self.groups[0], start_ms, end_ms,
-                                           self.pattern):
+            async for page in filter_pages(
+                self.session, self.groups[0], start_ms, end_ms, self.pattern
+            ):
                 self._emit(page)
             return
 

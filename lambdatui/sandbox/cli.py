@@ -14,10 +14,14 @@ from types import FrameType
 from .server import Sandbox
 
 
-def serve(host: str, port: int, extra_functions: int = 0, world: str = "demo") -> int:
+def serve(
+    host: str, port: int, extra_functions: int = 0, world: str = "demo", simulate: bool = True
+) -> int:
     """Run a sandbox on ``host:port``, print how to reach it, and block until Ctrl-C."""
     try:
-        sandbox = Sandbox(host, port, world=world, extra_functions=extra_functions).start()
+        sandbox = Sandbox(
+            host, port, world=world, extra_functions=extra_functions, simulate=simulate
+        ).start()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             print(

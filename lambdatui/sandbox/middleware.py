@@ -22,11 +22,12 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 @dataclass
 class Reply:
-    """A complete HTTP response."""
+    """An HTTP response: a complete body, or a ``stream`` of chunks sent as produced."""
 
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    stream: Iterable[bytes] | None = None
 
     @classmethod
     def json(cls, payload: Any, status: int = 200) -> Reply:
@@ -86,6 +87,24 @@ class Extensions(Protocol):
     def handler_for(self, operation: Operation) -> Handler | None: ...
 
     def reset(self) -> None: ...
+
+
+class ExtensionSet:
+    """Several extensions; the first with a handler for an operation answers it."""
+
+    def __init__(self, *members: Extensions) -> None:
+        self.members = members
+
+    def handler_for(self, operation: Operation) -> Handler | None:
+        for member in self.members:
+            handler = member.handler_for(operation)
+            if handler is not None:
+                return handler
+        return None
+
+    def reset(self) -> None:
+        for member in self.members:
+            member.reset()
 
 
 class ErrorLog(io.TextIOBase):
@@ -151,6 +170,9 @@ class SandboxMiddleware:
             self.errors.write(traceback.format_exc())
             reply = _failure(environ, operation, error)
         headers = [(k, v) for k, v in reply.headers if k.lower() != "content-length"]
+        if reply.stream is not None:
+            start_response(f"{reply.status} {_phrase(reply.status)}", headers)
+            return reply.stream
         headers.append(("Content-Length", str(len(reply.body))))
         start_response(f"{reply.status} {_phrase(reply.status)}", headers)
         return [reply.body]

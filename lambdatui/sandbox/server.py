@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -22,8 +23,13 @@ from werkzeug.serving import (
     select_address_family,
 )
 
+from . import ingestion, metricdata
 from .extensions import LambdaExtensions
-from .middleware import SandboxMiddleware
+from .livetail import LiveTail
+from .middleware import ExtensionSet, Handler, SandboxMiddleware
+from .operations import Operation
+from .simulation import demo_simulator
+from .traffic import TrafficSimulator
 from .world import WORLDS, SeededWorld, seed_world
 
 _active_lock = threading.Lock()
@@ -50,7 +56,10 @@ class Sandbox:
     """An in-process AWS for the demo and the tests.
 
     moto keeps its state per process, so one sandbox runs at a time in a process;
-    starting one resets that state.
+    starting one resets that state. With ``simulate=True`` the demo world comes alive:
+    ``traffic`` backfills the last hours of invocations, logs and metrics on its own
+    thread (``traffic.wait_ready()``), then keeps generating them in real time.
+    StartLiveTail streams in every sandbox.
     """
 
     region: str = "us-east-1"
@@ -64,9 +73,12 @@ class Sandbox:
         world: str = "demo",
         extra_functions: int = 0,
         now: datetime | None = None,
+        simulate: bool | str = False,
     ) -> None:
         if world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
+        if simulate not in (False, True, "history"):
+            raise ValueError("simulate is True, False or 'history' (the backfill only).")
         if extra_functions < 0:
             raise ValueError("extra_functions cannot be negative.")
         self.host = host
@@ -74,8 +86,11 @@ class Sandbox:
         self.world = world
         self.extra_functions = extra_functions
         self._now = now
+        self.simulate = simulate
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
+        self.live_tail = LiveTail()
+        self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
         self._middleware: SandboxMiddleware | None = None
         self._server: BaseWSGIServer | None = None
@@ -99,8 +114,24 @@ class Sandbox:
 
     @property
     def errors(self) -> list[str]:
-        """The last lines moto reported while serving (it never prints them)."""
-        return list(self._middleware.errors.lines) if self._middleware else []
+        """The last lines moto (and the traffic simulator) reported; neither prints them."""
+        lines = list(self._middleware.errors.lines) if self._middleware else []
+        if self.traffic is not None:
+            lines.extend(self.traffic.errors)
+        return lines
+
+    @property
+    def live_tail_max_seconds(self) -> float:
+        """How long a Live Tail session lasts before SessionTimeoutException (AWS: 3 h)."""
+        return self.live_tail.max_seconds
+
+    @live_tail_max_seconds.setter
+    def live_tail_max_seconds(self, seconds: float) -> None:
+        self.live_tail.max_seconds = seconds
+
+    def drop_live_tails(self) -> int:
+        """Break every open Live Tail stream abruptly; returns how many there were."""
+        return self.live_tail.drop_all()
 
     def env(self) -> dict[str, str]:
         return {
@@ -123,7 +154,7 @@ class Sandbox:
             try:
                 middleware = SandboxMiddleware(
                     DomainDispatcherApplication(create_backend_app),
-                    self.extensions,
+                    ExtensionSet(self.extensions, self.live_tail, _OnReset(self._stop_traffic)),
                     self.calls,
                     self.region,
                 )
@@ -152,6 +183,7 @@ class Sandbox:
             except BaseException:
                 server.server_close()
                 raise
+            self.live_tail.listen()
             self._middleware = middleware
             self._server = server
             self._thread = threading.Thread(
@@ -159,11 +191,19 @@ class Sandbox:
             )
             self._thread.start()
             _active = self
+            if self.simulate and self.world == "demo":
+                self.traffic = demo_simulator(
+                    self.account_id, self.region, self.extensions, self.now
+                )
+                self.traffic.live = self.simulate is True
+                self.traffic.start()
         return self
 
     def stop(self) -> None:
         global _active
         with _active_lock:
+            self._stop_traffic()
+            self.live_tail.close()
             server, thread = self._server, self._thread
             self._server = None
             self._thread = None
@@ -174,6 +214,10 @@ class Sandbox:
                 thread.join(timeout=5)
             if _active is self:
                 _active = None
+
+    def _stop_traffic(self) -> None:
+        if self.traffic is not None:
+            self.traffic.stop()
 
     def reset_calls(self) -> None:
         if self._middleware is not None:
@@ -191,6 +235,19 @@ class Sandbox:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class _OnReset:
+    """An extension that only runs a callback when moto's state is reset."""
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+
+    def handler_for(self, operation: Operation) -> Handler | None:
+        return None
+
+    def reset(self) -> None:
+        self.callback()
 
 
 def _discard(*args: Any) -> None:
@@ -217,3 +274,5 @@ def _prepare_moto() -> None:
 
     moto_api_backend.reset()
     default_user_config["lambda"] = {"use_docker": False}
+    metricdata.install()
+    ingestion.install()

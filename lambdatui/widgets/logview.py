@@ -83,8 +83,6 @@ def compile_query(text: str) -> re.Pattern[str] | None:
     return re.compile(re.escape(text), re.IGNORECASE)
 
 
-
-
 class LogView(ScrollView, can_focus=True):
     """Records in arrival order; a filtered view over them; follows the end unless paused."""
 
@@ -211,9 +209,7 @@ class LogView(ScrollView, can_focus=True):
             if removed and self.cursor >= 0:
                 self.cursor = max(self.cursor - removed, 0)
                 if not self.follow:
-                    self.scroll_to(
-                        y=max(self.scroll_y - removed, 0), animate=False, immediate=True
-                    )
+                    self.scroll_to(y=max(self.scroll_y - removed, 0), animate=False, immediate=True)
         if added and not self.follow:
             self.unseen += added
         self._resize_virtual()
