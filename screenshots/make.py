@@ -17,7 +17,7 @@ from lambdatui.config import Settings
 from lambdatui.sandbox import Sandbox
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
-SIZE = (120, 36)
+SIZE = (130, 36)
 
 
 async def settle(app: LambdaTui, pilot: Any) -> None:
@@ -35,9 +35,36 @@ async def detail(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
-async def filtered(app: LambdaTui, pilot: Any) -> None:
+async def errors_first(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
+    await pilot.press("E")
     await pilot.press("slash", *"payments")
+    await settle(app, pilot)
+
+
+async def logs(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.logs import LogsScreen
+
+    await settle(app, pilot)
+    app.open_logs([f for f in app.functions if f.name == "payments-webhook"])
+    while not isinstance(app.screen, LogsScreen):
+        await pilot.pause()
+    screen = app.screen
+    while screen.tail_status.mode.value != "live tail" or screen.tail_status.note:
+        await pilot.pause()
+    screen._flush_status()
+    await pilot.pause()
+
+
+async def invocations(app: LambdaTui, pilot: Any) -> None:
+    await logs(app, pilot)
+    await pilot.press("v")
+    await settle(app, pilot)
+
+
+async def metrics(app: LambdaTui, pilot: Any) -> None:
+    await settle(app, pilot)
+    app.open_metrics(next(f for f in app.functions if f.name == "payments-webhook"))
     await settle(app, pilot)
 
 
@@ -49,8 +76,11 @@ async def help_screen(app: LambdaTui, pilot: Any) -> None:
 
 SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "functions": functions,
-    "functions-filtered": filtered,
+    "functions-errors": errors_first,
     "detail": detail,
+    "logs": logs,
+    "invocations": invocations,
+    "metrics": metrics,
     "help": help_screen,
 }
 
@@ -81,7 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     args = parser.parse_args()
-    with Sandbox(now=NOW) as box:
+    with Sandbox(now=NOW, simulate="history") as box:
+        assert box.traffic is not None and box.traffic.wait_ready(120)
         paths = asyncio.run(render(box, args.out, "textual-dark", ""))
         paths += asyncio.run(render(box, args.out, "textual-light", "-light"))
     for path in paths:

@@ -1,29 +1,94 @@
-"""SVG snapshots of the main screens on the deterministic demo world (frozen clock)."""
+"""SVG snapshots of the main screens on the deterministic demo world (frozen clock).
+
+The world is the demo account with its simulated history (logs and metrics of
+the last hours before FROZEN_NOW) and nothing live, so every run looks the same.
+"""
 
 from __future__ import annotations
 
-from .conftest import app_for
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from lambdatui.sandbox import Sandbox
+from lambdatui.screens.logs import LogsScreen
+from lambdatui.screens.metrics import MetricsScreen
+
+from .conftest import FROZEN_NOW, app_for
+from .helpers import wait_until
 
 
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def history() -> Iterator[Sandbox]:
+    with Sandbox(now=FROZEN_NOW, simulate="history") as box:
+        assert box.traffic is not None and box.traffic.wait_ready(120)
+        yield box
+
+
+async def _settle(pilot: Any) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def test_function_list_snapshot(sandbox, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_for(sandbox), terminal_size=(110, 32), run_before=_settle)
+def _function(pilot: Any, name: str) -> Any:
+    return next(f for f in pilot.app.functions if f.name == name)
 
 
-def test_function_list_80x24_snapshot(sandbox, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(
-        app_for(sandbox, read_only=True), terminal_size=(80, 24), run_before=_settle
-    )
+def test_function_list_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=_settle)
 
 
-def test_detail_snapshot(sandbox, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def open_detail(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_function_list_80x24_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    async def sorted_by_errors(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+
+    assert snap_compare(app_for(history, read_only=True), terminal_size=(80, 24),
+                        run_before=sorted_by_errors)
+
+
+def test_detail_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    async def open_detail(pilot: Any) -> None:
         await _settle(pilot)
         pilot.app.goto_function("payments-webhook")
         await _settle(pilot)
 
-    assert snap_compare(app_for(sandbox), terminal_size=(110, 48), run_before=open_detail)
+    assert snap_compare(app_for(history), terminal_size=(110, 48), run_before=open_detail)
+
+
+async def _open_logs(pilot: Any) -> LogsScreen:
+    await _settle(pilot)
+    pilot.app.open_logs([_function(pilot, "payments-webhook")])
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, LogsScreen))
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: screen.tail_status.mode.value == "live tail"
+                     and not screen.tail_status.note)
+    screen._flush_status()
+    await pilot.pause()
+    return screen
+
+
+def test_logs_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=_open_logs)
+
+
+def test_invocations_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    async def invocations(pilot: Any) -> None:
+        screen = await _open_logs(pilot)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: len(screen.invocations.view) > 0)
+        await pilot.pause()
+
+    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=invocations)
+
+
+def test_metrics_snapshot(history: Sandbox, snap_compare: Any) -> None:
+    async def metrics(pilot: Any) -> None:
+        await _settle(pilot)
+        pilot.app.open_metrics(_function(pilot, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, MetricsScreen))
+        await _settle(pilot)
+
+    assert snap_compare(app_for(history), terminal_size=(130, 60), run_before=metrics)
