@@ -57,9 +57,15 @@ async def logs(app: LambdaTui, pilot: Any) -> None:
 
 
 async def invocations(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.logs import LogsScreen
+
     await logs(app, pilot)
     await pilot.press("v")
-    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, LogsScreen)
+    while not screen.invocations.view:
+        await pilot.pause()
+    await pilot.pause()
 
 
 async def metrics(app: LambdaTui, pilot: Any) -> None:
