@@ -219,3 +219,19 @@ async def test_sampled_updates_are_flagged(sandbox: Any) -> None:
         await wait_until(
             pilot, lambda: "sampled" in str(screen.query_one("#tailstatus").render()), frames=400
         )
+
+
+async def test_polling_takes_over_when_live_tail_is_denied(sandbox: Any) -> None:
+    sandbox.deny("logs:StartLiveTail")
+    try:
+        app = app_for(sandbox, clock=None)
+        async with app.run_test(size=(140, 40)) as pilot:
+            screen = await open_logs(app, pilot)
+            assert screen.tail_status.mode is TailMode.POLLING
+            status = str(screen.query_one("#tailstatus").render())
+            assert "polling" in status and "no permission: logs:StartLiveTail" in status
+            rid = str(uuid.uuid4())
+            put(sandbox, invocation(rid))
+            await wait_until(pilot, lambda: any(rid in x for x in shown(screen)), frames=4000)
+    finally:
+        sandbox.allow()

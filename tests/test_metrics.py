@@ -90,3 +90,17 @@ async def test_sorting_by_errors_brings_the_failing_function_to_the_top(
         assert table.current is not None and table.current.name == "bulk-fn-00007"
         top = str(table.render_line(1).text)
         assert "40" in top and "40.0%" in top
+
+
+async def test_missing_metrics_permission_is_said_in_place(big_sandbox: Sandbox) -> None:
+    big_sandbox.deny("cloudwatch:GetMetricData")
+    try:
+        app = app_for(big_sandbox)
+        async with app.run_test(size=(160, 40)) as pilot:
+            table = await _loaded(app, pilot)
+            message = str(app.screen.query_one("#message").render())
+            assert "no permission: cloudwatch:GetMetricData" in message
+            assert len(table.view) == len(table.rows) > 0  # the list itself still works
+            assert "Traceback" not in message
+    finally:
+        big_sandbox.allow()

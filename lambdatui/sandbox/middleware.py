@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from .faults import Denials, access_denied
 from .operations import Operation, identify
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -138,6 +139,7 @@ class SandboxMiddleware:
         self.calls = calls
         self.region = region
         self.errors = ErrorLog()
+        self.denials = Denials()
         self._lock = threading.Lock()
 
     def count(self, key: str) -> None:
@@ -155,6 +157,11 @@ class SandboxMiddleware:
             self.extensions.reset()
         operation = identify(environ, body, self.region)
         self.count(operation.key)
+        if operation.key in self.denials:
+            status, headers, denied = access_denied(environ, operation)
+            headers.append(("Content-Length", str(len(denied))))
+            start_response(f"{status} {_phrase(status)}", headers)
+            return [denied]
         handler = self.extensions.handler_for(operation)
         try:
             if handler is None:

@@ -25,6 +25,7 @@ from werkzeug.serving import (
 
 from . import ingestion, metricdata
 from .extensions import LambdaExtensions
+from .faults import Denials
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
 from .operations import Operation
@@ -93,6 +94,7 @@ class Sandbox:
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
         self._middleware: SandboxMiddleware | None = None
+        self._denials = Denials()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -184,6 +186,7 @@ class Sandbox:
                 server.server_close()
                 raise
             self.live_tail.listen()
+            middleware.denials = self._denials
             self._middleware = middleware
             self._server = server
             self._thread = threading.Thread(
@@ -218,6 +221,14 @@ class Sandbox:
     def _stop_traffic(self) -> None:
         if self.traffic is not None:
             self.traffic.stop()
+
+    def deny(self, *actions: str) -> None:
+        """Answer these actions ("logs:StartLiveTail") with AccessDenied until allowed."""
+        self._denials.deny(*actions)
+
+    def allow(self, *actions: str) -> None:
+        """Stop denying these actions (all of them when none are named)."""
+        self._denials.allow(*actions)
 
     def reset_calls(self) -> None:
         if self._middleware is not None:
