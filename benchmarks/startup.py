@@ -131,6 +131,10 @@ class Console:
         os.write(self.fd, b"\x1b")
         self.settle(0.1)
         os.write(self.fd, b"q")
+        try:
+            self.proc.wait(timeout=10)
+        except psutil.TimeoutExpired:
+            self.proc.kill()
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         os.close(self.fd)

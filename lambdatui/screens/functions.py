@@ -162,9 +162,9 @@ class FunctionsScreen(Pane):
                     table.set_rows(page)
                     first = False
                     apply()
-                    self.tui.load_identity()
-                    self.request_states()
-                    self.refresh_health()
+                    # After the first rows are painted: these create more clients,
+                    # which costs CPU that would otherwise delay the first frame.
+                    self.call_after_refresh(self._after_first_page)
                     continue
                 # Later pages reach the screen in batches, so a large account
                 # costs a few redraws rather than one per page.
@@ -335,6 +335,11 @@ class FunctionsScreen(Pane):
             if p
         ]
         self._set_message(" · ".join(parts) if parts else None)
+
+    def _after_first_page(self) -> None:
+        self.tui.load_identity()
+        self.request_states()
+        self.refresh_health()
 
     def _set_message(self, text: str | None) -> None:
         message = self.query_one("#message", Static)
