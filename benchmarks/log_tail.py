@@ -17,16 +17,14 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any
 
 import boto3
 import psutil
+from common import CREDS, start_sandbox
 from textual import events
 
 from lambdatui.app import make_app
@@ -37,24 +35,6 @@ from lambdatui.screens.logs import LogsScreen
 
 GROUP_FN = "orders-api"
 GROUP = f"/aws/lambda/{GROUP_FN}"
-CREDS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, **CREDS}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lambdatui", "sandbox", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"AWS_ENDPOINT_URL=['\"]?(http://[^'\"\s]+)", line)
-        if match:
-            return proc, match[1]
-    raise SystemExit("sandbox did not start")
 
 
 def message(i: int, rid: str) -> str:

@@ -16,50 +16,19 @@ import argparse
 import asyncio
 import math
 import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+from common import CREDS, start_sandbox
 from textual import events
 
 from lambdatui.app import make_app
 from lambdatui.aws import metrics as metrics_module
 from lambdatui.config import Settings
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
-
-CREDS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-
-
-def start_sandbox(functions: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lambdatui",
-            "sandbox",
-            "--port",
-            "0",
-            "--world",
-            "empty",
-            "--functions",
-            str(functions),
-        ],
-        env={**os.environ, **CREDS},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"AWS_ENDPOINT_URL=['\"]?(http://[^'\"\s]+)", line)
-        if match:
-            return proc, match[1]
-    raise SystemExit("sandbox did not start")
 
 
 def seed_metrics(url: str, names: list[str]) -> None:
@@ -177,7 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--functions", type=int, default=1000)
     args = parser.parse_args()
-    sandbox, url = start_sandbox(args.functions)
+    sandbox, url = start_sandbox("--world", "empty", "--functions", str(args.functions))
     try:
         names = [f"bulk-fn-{i:05d}" for i in range(1, args.functions + 1)]
         seed_metrics(url, names)

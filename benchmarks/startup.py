@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import os
 import pty
-import re
 import select
 import statistics
 import struct
@@ -29,6 +28,7 @@ import termios
 import time
 
 import psutil
+from common import start_sandbox
 
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
@@ -44,33 +44,6 @@ c = boto3.client("lambda", endpoint_url=sys.argv[1], region_name="us-east-1")
 n = sum(len(p["Functions"]) for p in c.get_paginator("list_functions").paginate())
 print(n)
 """
-
-
-def start_sandbox(functions: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lambdatui",
-            "sandbox",
-            "--port",
-            "0",
-            "--world",
-            "empty",
-            "--functions",
-            str(functions),
-        ],
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"AWS_ENDPOINT_URL=['\"]?(http://[^'\"\s]+)", line)
-        if match:
-            return proc, match[1]
-    raise SystemExit("sandbox did not start")
 
 
 def timed(args: list[str]) -> float:
@@ -167,7 +140,7 @@ def main() -> None:
     parser.add_argument("--keystrokes", type=int, default=200)
     args = parser.parse_args()
 
-    sandbox, url = start_sandbox(args.functions)
+    sandbox, url = start_sandbox("--world", "empty", "--functions", str(args.functions))
     try:
         floor = statistics.median(
             timed([sys.executable, "-c", "import textual.app, aiobotocore.session"])
