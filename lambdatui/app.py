@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import ClassVar
@@ -18,6 +17,7 @@ from .aws.models import Function
 from .aws.session import AwsSession, Target
 from .commands import FunctionCommands
 from .config import Settings
+from .gcpolicy import YOUNG_EVERY, Collector
 from .safetext import visible
 
 
@@ -47,6 +47,7 @@ class LambdaTui(App[None]):
             )
         )
         self.functions: list[Function] = []
+        self.collector = Collector()
         if settings.theme:
             self.theme = settings.theme
         if not settings.animations:
@@ -56,10 +57,8 @@ class LambdaTui(App[None]):
         from .screens.functions import FunctionsScreen
 
         self.push_screen(FunctionsScreen())
-        # Everything loaded so far (libraries, service models) lives as long as
-        # the app: keep it out of the cyclic collector's full passes, which
-        # otherwise stall the screen for 100 ms and more under a busy log tail.
-        gc.freeze()
+        self.collector.start()
+        self.set_interval(YOUNG_EVERY, self.collector.tick)
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""
@@ -77,6 +76,7 @@ class LambdaTui(App[None]):
         self.account = identity.account
 
     async def on_unmount(self) -> None:
+        self.collector.stop()
         await self.aws.close()
 
     # ----- shared services ------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lambdatui.aws.metrics import HEALTH, period_for
+from lambdatui.aws.metrics import HEALTH, health_period
 from lambdatui.sandbox import Sandbox
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
 
@@ -64,7 +64,7 @@ async def test_sorting_by_errors_brings_the_failing_function_to_the_top(
     big_sandbox: Sandbox,
 ) -> None:
     cw = client(big_sandbox, "cloudwatch")
-    period = period_for(900)
+    period = health_period(900)
     when = FROZEN_NOW - timedelta(seconds=period * 3)
     for name, errors in (("bulk-fn-00007", 40.0), ("bulk-fn-00042", 3.0)):
         cw.put_metric_data(

@@ -132,6 +132,15 @@ def period_for(window_s: int) -> int:
     return period
 
 
+# Points per health series: the list's sparklines are this many cells wide.
+HEALTH_POINTS = 5
+
+
+def health_period(window_s: int) -> int:
+    """The list needs HEALTH_POINTS points per window: fewer points, smaller replies."""
+    return max(60, math.ceil(window_s / HEALTH_POINTS / 60) * 60)
+
+
 def batches(queries: Sequence[Query], size: int = MAX_QUERIES) -> list[Sequence[Query]]:
     return [queries[i : i + size] for i in range(0, len(queries), size)]
 
@@ -205,7 +214,7 @@ async def iter_health(
     500 queries per GetMetricData call; after each call, yields the functions
     whose six series are complete so far.
     """
-    period = period_for(window_s)
+    period = health_period(window_s)
     start, end = window_bounds(now, window_s, period)
     queries = health_queries(functions)
     by_function: dict[str, dict[str, Series]] = {}
