@@ -45,8 +45,9 @@ def test_function_list_80x24_snapshot(history: Sandbox, snap_compare: Any) -> No
         await pilot.press("E")
         await pilot.pause()
 
-    assert snap_compare(app_for(history, read_only=True), terminal_size=(80, 24),
-                        run_before=sorted_by_errors)
+    assert snap_compare(
+        app_for(history, read_only=True), terminal_size=(80, 24), run_before=sorted_by_errors
+    )
 
 
 def test_detail_snapshot(history: Sandbox, snap_compare: Any) -> None:
@@ -63,8 +64,9 @@ async def _open_logs(pilot: Any) -> LogsScreen:
     pilot.app.open_logs([_function(pilot, "payments-webhook")])
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, LogsScreen))
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: screen.tail_status.mode.value == "live tail"
-                     and not screen.tail_status.note)
+    await wait_until(
+        pilot, lambda: screen.tail_status.mode.value == "live tail" and not screen.tail_status.note
+    )
     screen._flush_status()
     await pilot.pause()
     return screen

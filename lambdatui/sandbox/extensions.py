@@ -230,8 +230,15 @@ class LambdaExtensions:
     def settle_event_source_mapping(
         self, account: str, region: str, mapping: EventSourceMapping, last_modified: float
     ) -> None:
-        """Give a mapping its LastModified and detach moto's immediate SQS delivery."""
+        """Give a mapping its LastModified and detach moto's immediate SQS/Kinesis delivery."""
         mapping.last_modified = last_modified
+        if ":kinesis:" in mapping.event_source_arn:
+            from moto.kinesis.models import kinesis_backends
+
+            for stream in kinesis_backends[account][region].streams.values():
+                if stream.arn == mapping.event_source_arn:
+                    stream.lambda_event_source_mappings.pop(mapping.event_source_arn, None)
+            return
         if ":sqs:" not in mapping.event_source_arn:
             return
         from moto.sqs.models import sqs_backends

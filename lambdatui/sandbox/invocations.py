@@ -27,6 +27,7 @@ class InvocationType(StrEnum):
     SYNC = "sync"
     ASYNC = "async"
     SQS_BATCH = "sqs-batch"
+    STREAM = "stream"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,9 @@ class SimulatedInvocation:
     Older history is sampled to keep the backfill cheap: there a record stands for
     ``weight`` identical requests (metrics count it that many times), and ``logged`` is
     False for records whose log lines were left out. The last minutes are complete.
+
+    ``iterator_age_ms`` is, for a stream consumer (Kinesis, DynamoDB Streams), the age of
+    the batch's last record when Lambda read it (the IteratorAge metric).
     """
 
     function_name: str
@@ -70,6 +74,7 @@ class SimulatedInvocation:
     trace_id: str | None = None
     logged: bool = True
     weight: int = 1
+    iterator_age_ms: float | None = None
 
     @property
     def cold_start(self) -> bool:

@@ -3,7 +3,8 @@
 Per function and minute (by the invocation's start): Invocations, Errors, Throttles
 (Sum), Duration (every value kept, so percentiles work), ConcurrentExecutions
 (Maximum), and for asynchronous invocations AsyncEventsReceived, AsyncEventAge,
-AsyncEventsDropped and, for functions with a dead-letter queue, DeadLetterErrors.
+AsyncEventsDropped and, for functions with a dead-letter queue, DeadLetterErrors; for
+stream consumers IteratorAge (Maximum, the age of a batch's last record when read).
 Dimensions are ``FunctionName``; for calls through an alias or version also
 ``FunctionName, Resource``; for an alias also ``FunctionName, Resource, ExecutedVersion``.
 A minute's datums are created once and updated in place as more invocations finish.
@@ -51,6 +52,10 @@ class _Cell:
     async_age_counts: list[float] = field(default_factory=list)
     async_dropped: int = 0
     dead_letter: bool = False
+    iterator_samples: float = 0.0
+    iterator_sum: float = 0.0
+    iterator_min: float = 0.0
+    iterator_max: float = 0.0
     dirty: bool = True
     datums: dict[str, MetricAggregatedDatum] = field(default_factory=dict)
 
@@ -87,6 +92,7 @@ class LambdaMetrics:
         is_async = inv.invocation_type is InvocationType.ASYNC
         dead_letter = is_async and self.has_dead_letter(inv.function_name)
         duration = round(inv.duration_ms, 2)
+        iterator_age = inv.iterator_age_ms
         with self._lock:
             cells = self._cells
             for dims in sets:
@@ -119,6 +125,12 @@ class LambdaMetrics:
                         cell.async_dropped += weight
                     if dead_letter:
                         cell.dead_letter = True
+                if iterator_age is not None and dims:
+                    if not cell.iterator_samples or iterator_age < cell.iterator_min:
+                        cell.iterator_min = iterator_age
+                    cell.iterator_max = max(cell.iterator_max, iterator_age)
+                    cell.iterator_samples += weight
+                    cell.iterator_sum += iterator_age * weight
 
     def _account_concurrency(self) -> None:
         """The account-wide ConcurrentExecutions of a minute: its functions' peaks added up."""
@@ -236,6 +248,12 @@ class LambdaMetrics:
                 distribution("AsyncEventAge", cell.async_ages, cell.async_age_counts)
             if cell.dead_letter:
                 counted("DeadLetterErrors", 0, samples)
+        if cell.iterator_samples:
+            age = datum("IteratorAge", MILLISECONDS)
+            age.sum = cell.iterator_sum
+            age.sample_count = cell.iterator_samples
+            age.min = cell.iterator_min
+            age.max = cell.iterator_max
         return created
 
 

@@ -50,6 +50,23 @@ class Ramp:
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """A stream consumer's iterator age: steady at ``steady_ms`` until ``since_ms``, then
+    growing by ``growth`` ms per ms of world time (the consumer falling behind), up to
+    ``cap_ms`` (the stream's retention). Each batch reads up to ``jitter`` younger."""
+
+    since_ms: int
+    steady_ms: float = 800.0
+    growth: float = 0.15
+    cap_ms: float = 86_400_000.0
+    jitter: float = 0.05
+
+    def at(self, t_ms: int, rng: random.Random) -> float:
+        age = self.steady_ms + self.growth * max(0, t_ms - self.since_ms)
+        return round(min(self.cap_ms, age) * (1.0 - self.jitter * rng.random()), 1)
+
+
+@dataclass(frozen=True)
 class Line:
     """One application log line; ``text`` (or one of its alternatives) is a format string."""
 
@@ -150,6 +167,7 @@ class Profile:
     failures: tuple[Failure, ...] = ()
     payload: PayloadBuilder | None = None
     wobble: float = 0.15
+    backlog: Backlog | None = None
 
 
 class Context(dict[str, str]):

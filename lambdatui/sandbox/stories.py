@@ -12,6 +12,9 @@
 - shipping-label-printer: the carrier API hangs now and then and the function times
   out after 30 seconds.
 - image-resizer: very large uploads run it out of memory (Runtime.OutOfMemory).
+- orders-analytics-consumer: reads the orders-events Kinesis stream; the warehouse it
+  writes to slowed down 40 minutes ago, so the consumer falls behind and its IteratorAge
+  grows from about a second to six minutes by now, and keeps growing.
 - Everything else is healthy, from about one call a minute to a few per second, with
   schedules where a function is a cron job.
 """
@@ -24,6 +27,7 @@ from typing import Any
 
 from .invocations import InvocationType, Outcome
 from .profiles import (
+    Backlog,
     Bursts,
     Context,
     DailyAt,
@@ -38,6 +42,8 @@ from .world import FUNCTIONS
 
 ASYNC = InvocationType.ASYNC
 SQS = InvocationType.SQS_BATCH
+STREAM = InvocationType.STREAM
+BACKLOG_MS = 40 * 60_000
 
 OK_EVENT_TYPES = (
     "payment_intent.succeeded",
@@ -118,6 +124,9 @@ VOCABULARY: Mapping[str, Any] = {
     "rows": _int(18000, 42000),
     "expired": _int(0, 35),
     "refund_id": lambda rng: f"re_{rng.getrandbits(96):024x}",
+    "shard": _choice("shardId-000000000000", "shardId-000000000001"),
+    "batch": _int(60, 100),
+    "warehouse_ms": _int(1800, 5200),
 }
 
 WEBHOOK_STACK = (
@@ -204,6 +213,25 @@ def _queue_payload(ctx: Context) -> dict[str, Any]:
                 "body": f'{{"order_id": "{ctx["order_id"]}", "seq": {index}}}',
             }
             for index in range(count)
+        ]
+    }
+
+
+def _stream_payload(ctx: Context) -> dict[str, Any]:
+    shard = ctx["shard"]
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:kinesis",
+                "eventName": "aws:kinesis:record",
+                "eventID": f"{shard}:{ctx.rng.getrandbits(180):055d}",
+                "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/orders-events",
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": ctx["order_id"],
+                    "data": "eyJ0eXBlIjogIm9yZGVyLmNyZWF0ZWQifQ==",
+                },
+            }
         ]
     }
 
@@ -650,6 +678,33 @@ def demo_profiles(now_ms: int) -> dict[str, Profile]:
             lines=(
                 Line("INFO", "GET https://shop.example.com/ 200 in {latency} ms"),
                 Line("INFO", "GET https://shop.example.com/api/health 200 in {ms} ms"),
+            ),
+        ),
+        "orders-analytics-consumer": Profile(
+            rate=0.4,
+            kind=STREAM,
+            style="powertools",
+            duration=Spread(2600, 0.35),
+            init=Spread(360, 0.2, 0.0),
+            memory=(180, 230),
+            payload=_stream_payload,
+            backlog=Backlog(now_ms - BACKLOG_MS),
+            lines=(
+                Line(
+                    "INFO",
+                    "Processing {batch} record(s) from orders-events {shard}",
+                    location="handler:28",
+                    fields=(("shard", "{shard}"),),
+                ),
+                Line(
+                    "WARNING",
+                    "Warehouse insert took {warehouse_ms} ms for {batch} record(s)",
+                    chance=0.35,
+                    location="load:71",
+                ),
+                Line(
+                    "INFO", "Loaded {batch} order event(s) into the warehouse", location="load:88"
+                ),
             ),
         ),
         "dev-sandbox-hello": Profile(

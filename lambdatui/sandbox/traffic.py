@@ -339,6 +339,8 @@ class _FunctionModel:
         if failed and profile.payload is not None and kind is not InvocationType.SYNC:
             event = arrival.event or json.dumps(profile.payload(context))
         error_type, error_message, stack = self._error(outcome, failure)
+        backlog = profile.backlog
+        iterator_age = backlog.at(t, rng) if backlog is not None else None
         inv = SimulatedInvocation(
             setup.name,
             version,
@@ -365,6 +367,7 @@ class _FunctionModel:
             trace,
             keep,
             weight,
+            iterator_age,
         )
         if keep:
             events: list[Event] = []

@@ -12,6 +12,7 @@ from typing import Any
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda.utils import get_backend
 from moto.iam.models import iam_backends
+from moto.kinesis.models import kinesis_backends
 from moto.logs.models import logs_backends
 from moto.moto_api._internal import mock_random
 from moto.sns.models import sns_backends
@@ -117,6 +118,33 @@ class EventSource:
 
 
 @dataclass(frozen=True)
+class DataStream:
+    """A Kinesis data stream."""
+
+    name: str
+    team: str
+    shards: int
+    age: timedelta
+    retention_hours: int = 24
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """A stream mapped to a function; ``on_failure`` is ``sqs:NAME`` or ``sns:NAME``."""
+
+    stream: str
+    function: str
+    batch_size: int
+    starting_position: str
+    on_failure: str | None
+    age: timedelta
+    window: int = 0
+    retries: int = -1
+    max_record_age: int = -1
+    bisect: bool = False
+
+
+@dataclass(frozen=True)
 class SeededWorld:
     """What a world put in the account, for whatever drives traffic through it."""
 
@@ -127,6 +155,7 @@ class SeededWorld:
     dead_letter_targets: Mapping[str, str] = field(default_factory=dict)
     failure_destinations: Mapping[str, str] = field(default_factory=dict)
     event_sources: Mapping[str, str] = field(default_factory=dict)
+    streams: Mapping[str, str] = field(default_factory=dict)
 
 
 LAMBDA_TRUST = {
@@ -205,7 +234,10 @@ QUEUES = (
     Queue("image-resizer-dlq", "catalog", ago(days=200), retention_days=7),
     Queue("notifications-dlq", "growth", ago(days=170), retention_days=14),
     Queue("notifications-failures", "growth", ago(days=90), retention_days=14),
+    Queue("orders-analytics-failures", "orders", ago(days=75), retention_days=14),
 )
+
+STREAMS = (DataStream("orders-events", "orders", 2, ago(days=75)),)
 
 LAYERS = (
     Layer(
@@ -731,11 +763,46 @@ FUNCTIONS = (
         "lambda-basic-execution",
         ago(days=3, hours=5),
     ),
+    Function(
+        "orders-analytics-consumer",
+        "Reads the orders-events stream into the analytics warehouse",
+        "python3.12",
+        "analytics.handler",
+        "orders",
+        "prod",
+        "analytics",
+        "orders-service-role",
+        ago(days=5, hours=2),
+        memory=512,
+        timeout=60,
+        arch="arm64",
+        log_format="JSON",
+        variables={
+            "WAREHOUSE_URL": "https://warehouse.internal.example.com",
+            "POWERTOOLS_SERVICE_NAME": "orders-analytics-consumer",
+        },
+        layers=(PY_UTILS,),
+    ),
 )
 
 EVENT_SOURCES = (
     EventSource("orders-queue", "orders-worker", 10, 5, 20, ago(days=400)),
     EventSource("catalog-updates", "catalog-search-indexer", 100, 30, 5, ago(days=238)),
+)
+
+STREAM_SOURCES = (
+    StreamSource(
+        "orders-events",
+        "orders-analytics-consumer",
+        100,
+        "LATEST",
+        "sqs:orders-analytics-failures",
+        ago(days=75),
+        window=1,
+        retries=3,
+        max_record_age=86_400,
+        bisect=True,
+    ),
 )
 
 RETENTION = {"prod": 30, "staging": 14, "dev": 7}
@@ -760,6 +827,7 @@ class _Seeder:
         self.dead_letters: dict[str, str] = {}
         self.failures: dict[str, str] = {}
         self.sources: dict[str, str] = {}
+        self.streams: dict[str, str] = {}
 
     def at(self, age: timedelta) -> datetime:
         return self.now - age
@@ -948,6 +1016,36 @@ class _Seeder:
         self.extensions.settle_event_source_mapping(self.account, self.region, mapping, stamp)
         self.sources[source.function] = self.queues[source.queue]
 
+    def data_stream(self, stream: DataStream) -> None:
+        kinesis = kinesis_backends[self.account][self.region]
+        created = kinesis.create_stream(
+            stream.name, stream.shards, retention_period_hours=stream.retention_hours
+        )
+        created.creation_datetime = self.at(stream.age).replace(tzinfo=None)
+        created.tags = {"team": stream.team, "env": "prod"}
+        self.streams[stream.name] = created.arn
+
+    def stream_source(self, source: StreamSource) -> None:
+        request: dict[str, Any] = {
+            "EventSourceArn": self.streams[source.stream],
+            "FunctionName": source.function,
+            "BatchSize": source.batch_size,
+            "StartingPosition": source.starting_position,
+            "MaximumBatchingWindowInSeconds": source.window,
+            "MaximumRetryAttempts": source.retries,
+            "MaximumRecordAgeInSeconds": source.max_record_age,
+            "BisectBatchOnFunctionError": source.bisect,
+            "ParallelizationFactor": 1,
+        }
+        if source.on_failure:
+            request["DestinationConfig"] = {
+                "OnFailure": {"Destination": self.target(source.on_failure)}
+            }
+        mapping = self.lambdas.create_event_source_mapping(request)
+        stamp = self.at(source.age).timestamp()
+        self.extensions.settle_event_source_mapping(self.account, self.region, mapping, stamp)
+        self.sources[source.function] = self.streams[source.stream]
+
     def demo(self) -> None:
         for role in ROLES:
             self.role(role)
@@ -964,6 +1062,10 @@ class _Seeder:
             self.function(spec, layers)
         for source in EVENT_SOURCES:
             self.event_source(source)
+        for stream in STREAMS:
+            self.data_stream(stream)
+        for stream_source in STREAM_SOURCES:
+            self.stream_source(stream_source)
 
     def bulk(self, count: int) -> None:
         role = ROLES[0]
@@ -1004,6 +1106,7 @@ class _Seeder:
             dead_letter_targets=dict(self.dead_letters),
             failure_destinations=dict(self.failures),
             event_sources=dict(self.sources),
+            streams=dict(self.streams),
         )
 
 
