@@ -54,8 +54,3 @@ def visible(text: str, *, limit: int = MAX_LINE, keep_newlines: bool = False) ->
         return text
     text = _SURROGATE.sub("\ufffd", text)
     return text.translate(_NEWLINE_TABLE if keep_newlines else _TABLE)
-
-
-def decode_bytes(data: bytes) -> str:
-    """Decode bytes from outside as UTF-8, replacing what is invalid."""
-    return data.decode("utf-8", "replace")

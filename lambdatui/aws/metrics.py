@@ -229,15 +229,6 @@ async def iter_health(
         yield done
 
 
-async def fetch_health(
-    session: AwsSession, functions: Sequence[str], now: datetime, window_s: int
-) -> dict[str, Health]:
-    out: dict[str, Health] = {}
-    async for part in iter_health(session, functions, now, window_s):
-        out.update(part)
-    return out
-
-
 ACCOUNT = (
     MetricSpec("invocations", "Invocations", "Sum"),
     MetricSpec("errors", "Errors", "Sum"),

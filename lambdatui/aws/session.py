@@ -12,7 +12,7 @@ from aiobotocore.session import AioSession
 from botocore import exceptions as bx
 from botocore import xform_name
 
-from .errors import CredentialsError, translate
+from .errors import translate
 from .models import Identity
 
 
@@ -101,20 +101,6 @@ class AwsSession:
                 raise translate(exc, "sts:GetCallerIdentity", profile=self.profile) from exc
             self._identity = Identity(account=reply["Account"], arn=reply["Arn"])
         return self._identity
-
-    async def check_credentials(self) -> None:
-        """Raise CredentialsError when no credentials can be found at all."""
-        if self.target.access_key:
-            return
-        try:
-            creds = await self._session.get_credentials()
-        except Exception as exc:
-            raise translate(exc, "credentials", profile=self.profile) from exc
-        if creds is None:
-            raise CredentialsError(
-                "no AWS credentials found: run `aws configure` or `aws sso login`, "
-                "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-            )
 
     async def close(self) -> None:
         await self._stack.aclose()

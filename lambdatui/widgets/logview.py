@@ -276,9 +276,6 @@ class LogView(ScrollView, can_focus=True):
 
     # ----- matches --------------------------------------------------------------
 
-    def is_match(self, record: LogRecord) -> bool:
-        return bool(self._pattern and self._pattern.search(record.raw))
-
     def next_match(self, direction: int) -> bool:
         """Move the cursor to the next (1) or previous (-1) record matching the text query."""
         if not self._pattern or not self._view:
