@@ -1,0 +1,248 @@
+"""Where a function's failures go, how deep those queues are, and peeking without consuming."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from .errors import AwsError
+from .models import FunctionDetail
+from .session import AwsSession, call
+
+Kind = Literal[
+    "dead-letter queue",
+    "on-failure destination",
+    "source queue DLQ",
+    "stream on-failure destination",
+]
+
+# ReceiveMessage returns at most 10 messages per call.
+RECEIVE_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FailureTarget:
+    """One place where a function's failed events end up."""
+
+    arn: str
+    kind: Kind
+    function: str
+    via: str = ""  # the event source queue or stream, for mapping-related targets
+
+    @property
+    def service(self) -> str:
+        parts = self.arn.split(":")
+        return parts[2] if len(parts) > 2 else ""
+
+    @property
+    def can_peek(self) -> bool:
+        return self.service == "sqs"
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
+
+
+def queue_url(arn: str, endpoint_url: str | None, region: str) -> str:
+    """The queue URL for an SQS ARN (what GetQueueUrl would return)."""
+    _, _, _, arn_region, account, name = arn.split(":", 5)
+    if endpoint_url:
+        return f"{endpoint_url.rstrip('/')}/{account}/{name}"
+    return f"https://sqs.{arn_region or region}.amazonaws.com/{account}/{name}"
+
+
+async def failure_targets(
+    session: AwsSession, function: str, detail: FunctionDetail
+) -> list[FailureTarget]:
+    """Every place the function's failures go: its DLQ, its async on-failure
+    destination, the DLQ of each SQS source queue, each stream mapping's
+    on-failure destination."""
+    found: list[FailureTarget] = []
+    config = detail.configuration.value
+    if config is not None and config.dlq_target:
+        found.append(FailureTarget(config.dlq_target, "dead-letter queue", function))
+    async_config = detail.async_config.value
+    if async_config is not None and async_config.on_failure:
+        found.append(FailureTarget(async_config.on_failure, "on-failure destination", function))
+    for mapping in detail.mappings.value or ():
+        source = mapping.source_arn
+        if source.startswith("arn:aws:sqs:"):
+            dlq = await source_queue_dlq(session, source)
+            if dlq:
+                found.append(FailureTarget(dlq, "source queue DLQ", function, via=source))
+        elif mapping.on_failure:
+            found.append(
+                FailureTarget(
+                    mapping.on_failure, "stream on-failure destination", function, via=source
+                )
+            )
+    return found
+
+
+async def source_queue_dlq(session: AwsSession, queue_arn: str) -> str | None:
+    """The deadLetterTargetArn of an SQS queue's RedrivePolicy, if it has one."""
+    url = queue_url(queue_arn, session.target.endpoint_url, session.region)
+    reply = await call(
+        session, "sqs", "GetQueueAttributes", QueueUrl=url, AttributeNames=["RedrivePolicy"]
+    )
+    policy = (reply.get("Attributes") or {}).get("RedrivePolicy")
+    if not policy:
+        return None
+    try:
+        return str(json.loads(policy).get("deadLetterTargetArn") or "") or None
+    except (ValueError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Depth:
+    visible: int
+    in_flight: int
+    delayed: int
+
+
+async def queue_depth(session: AwsSession, arn: str) -> Depth:
+    url = queue_url(arn, session.target.endpoint_url, session.region)
+    reply = await call(
+        session,
+        "sqs",
+        "GetQueueAttributes",
+        QueueUrl=url,
+        AttributeNames=[
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ],
+    )
+    attrs = reply.get("Attributes") or {}
+    return Depth(
+        visible=int(attrs.get("ApproximateNumberOfMessages", 0)),
+        in_flight=int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0)),
+        delayed=int(attrs.get("ApproximateNumberOfMessagesDelayed", 0)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DlqMessage:
+    message_id: str
+    body: str
+    receive_count: int
+    sent: datetime | None
+    first_received: datetime | None
+    attributes: tuple[tuple[str, str], ...] = ()
+    # Decoded from what Lambda puts there.
+    request_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def original_event(self) -> str:
+        """The event the function received: the body, or a destination record's payload."""
+        if self.record and "requestPayload" in self.record:
+            return json.dumps(self.record["requestPayload"], indent=2)
+        return self.body
+
+
+def _epoch_ms(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def decode(message: dict[str, Any]) -> DlqMessage:
+    """A received SQS message, with Lambda's DLQ attributes or destination record decoded."""
+    system = message.get("Attributes") or {}
+    attrs = {
+        name: str(value.get("StringValue") or value.get("BinaryValue") or "")
+        for name, value in (message.get("MessageAttributes") or {}).items()
+    }
+    body = str(message.get("Body", ""))
+    record: dict[str, Any] = {}
+    request_id = attrs.get("RequestID")
+    if body.lstrip().startswith("{") and "requestContext" in body:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict) and isinstance(parsed.get("requestContext"), dict):
+            record = parsed
+            request_id = request_id or parsed["requestContext"].get("requestId")
+    response = record.get("responsePayload") if record else None
+    error_message = attrs.get("ErrorMessage")
+    if isinstance(response, dict):
+        error_message = error_message or response.get("errorMessage")
+    return DlqMessage(
+        message_id=str(message.get("MessageId", "")),
+        body=body,
+        receive_count=int(system.get("ApproximateReceiveCount", 0) or 0),
+        sent=_epoch_ms(system.get("SentTimestamp")),
+        first_received=_epoch_ms(system.get("ApproximateFirstReceiveTimestamp")),
+        attributes=tuple(sorted(attrs.items())),
+        request_id=request_id,
+        error_code=attrs.get("ErrorCode"),
+        error_message=error_message,
+        record=record,
+    )
+
+
+async def peek(
+    session: AwsSession, arn: str, *, limit: int = RECEIVE_MAX, visibility_s: int = 20
+) -> list[DlqMessage]:
+    """Read up to `limit` messages without consuming them; never deletes.
+
+    Messages already read stay hidden (for `visibility_s` at most) while the
+    next page is read, so each read brings new ones; then all of them are made
+    visible again with ChangeMessageVisibilityBatch(0), also when a read fails
+    or the peek is cancelled.
+    """
+    url = queue_url(arn, session.target.endpoint_url, session.region)
+    held: list[dict[str, Any]] = []
+    try:
+        while len(held) < limit:
+            reply = await call(
+                session,
+                "sqs",
+                "ReceiveMessage",
+                QueueUrl=url,
+                MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
+                VisibilityTimeout=visibility_s,
+                WaitTimeSeconds=0,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            messages = reply.get("Messages") or []
+            if not messages:
+                break
+            held.extend(messages)
+    finally:
+        if held:
+            await asyncio.shield(release(session, url, held))
+    unique = {m.get("MessageId"): m for m in held}
+    return [decode(m) for m in unique.values()]
+
+
+async def release(session: AwsSession, url: str, messages: list[dict[str, Any]]) -> None:
+    """Make received messages visible again (visibility timeout 0), in batches of 10."""
+    entries = [
+        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+        for i, m in enumerate(messages)
+    ]
+    calls = [
+        call(
+            session,
+            "sqs",
+            "ChangeMessageVisibilityBatch",
+            QueueUrl=url,
+            Entries=entries[i : i + RECEIVE_MAX],
+        )
+        for i in range(0, len(entries), RECEIVE_MAX)
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, AwsError):
+            raise result
