@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
@@ -100,17 +101,33 @@ class LambdaTui(App[None]):
 
         self.push_screen(DetailScreen(function))
 
-    def open_logs(self, functions: list[Function], *, request_id: str | None = None) -> None:
-        from .aws.tail import DEFAULT_HISTORY
+    def open_logs(
+        self,
+        functions: list[Function],
+        *,
+        request_id: str | None = None,
+        since: datetime | None = None,
+    ) -> None:
+        """Tail `functions`; with `since`, history reaches back to then (3 hours at most)."""
+        from .aws.tail import DEFAULT_HISTORY, HISTORY
         from .screens.logs import LogsScreen
 
         if not functions:
             return
+        history = DEFAULT_HISTORY
+        if since is not None:
+            back = (self.settings.clock() - since).total_seconds() + 300
+            history = int(min(max(back, DEFAULT_HISTORY), max(HISTORY.values())))
         if len(functions) > 10:
             self.notify(
                 "Live Tail follows at most 10 log groups: showing the first 10", severity="warning"
             )
-        self.push_screen(LogsScreen(functions, request_id=request_id, history_s=DEFAULT_HISTORY))
+        self.push_screen(LogsScreen(functions, request_id=request_id, history_s=history))
+
+    def open_dlq(self, function: Function) -> None:
+        from .screens.dlq import DlqScreen
+
+        self.push_screen(DlqScreen(function))
 
     def open_metrics(self, function: Function) -> None:
         from .screens.metrics import MetricsScreen
@@ -139,6 +156,7 @@ class LambdaTui(App[None]):
 
     def help_sections(self) -> list[tuple[str, type]]:
         from .screens.detail import DetailScreen
+        from .screens.dlq import DlqScreen
         from .screens.functions import FunctionsScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
@@ -153,6 +171,7 @@ class LambdaTui(App[None]):
             ("Logs", LogsScreen),
             ("Log lines", LogView),
             ("Metrics", MetricsScreen),
+            ("Dead-letter queues", DlqScreen),
         ]
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:

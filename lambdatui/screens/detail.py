@@ -69,6 +69,7 @@ class DetailScreen(Pane):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "logs", "Logs", id="detail.logs"),
         Binding("m", "metrics", "Metrics", id="detail.metrics"),
+        Binding("d", "dlq", "DLQ", id="detail.dlq"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -342,3 +343,6 @@ class DetailScreen(Pane):
 
     def action_metrics(self) -> None:
         self.tui.open_metrics(self.function)
+
+    def action_dlq(self) -> None:
+        self.tui.open_dlq(self.function)

@@ -75,6 +75,7 @@ class FunctionsScreen(Pane):
         Binding("enter", "open", "Open", id="functions.open"),
         Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
+        Binding("d", "dlq", "DLQ", id="functions.dlq"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
@@ -411,6 +412,10 @@ class FunctionsScreen(Pane):
             [self.table.current] if self.table.current is not None else []
         )
         self.tui.open_logs(chosen)
+
+    def action_dlq(self) -> None:
+        if self.table.current is not None:
+            self.tui.open_dlq(self.table.current)
 
     def action_metrics(self) -> None:
         if self.table.current is not None:

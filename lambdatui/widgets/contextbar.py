@@ -25,6 +25,8 @@ class ContextBar(Horizontal):
         self._update()
 
     def _update(self, _value: object = None) -> None:
+        if not self.query("#where"):
+            return  # not composed yet: on_mount will draw it
         app = self.app
         settings = app.settings  # type: ignore[attr-defined]
         account = app.account or "…"  # type: ignore[attr-defined]

@@ -1,0 +1,473 @@
+"""`d`: where a function's failures went; peek, redrive, delete, purge, export."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from ..aws.dlq import DlqMessage, FailureTarget, failure_targets, peek, queue_depth, queue_url
+from ..aws.errors import AwsError
+from ..aws.functions import function_detail
+from ..aws.models import Function
+from ..aws.redrive import Progress, invoke_delivery, redrive
+from ..aws.session import call
+from ..safetext import visible
+from ..widgets.contextbar import ContextBar
+from ..widgets.section import Section
+from ..widgets.table import Column, VirtualTable
+from .base import Pane
+from .logline import pretty
+
+PEEK_STEP = 50
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    target: FailureTarget
+    visible: int | None = None
+    in_flight: int | None = None
+    delayed: int | None = None
+    error: str | None = None
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def target_columns() -> list[Column[TargetRow]]:
+    return [
+        Column("kind", "Kind", 22, lambda r: r.target.kind),
+        Column("name", "Queue / topic", 26, lambda r: r.target.name, flex=True),
+        Column("visible", "Visible", 8, lambda r: r.error or _n(r.visible), align="right"),
+        Column("flight", "In flight", 9, lambda r: _n(r.in_flight), align="right", drop=2),
+        Column("delayed", "Delayed", 8, lambda r: _n(r.delayed), align="right", drop=3),
+        Column("via", "Via", 20, lambda r: r.target.via.rsplit(":", 1)[-1] or "-", drop=1),
+    ]
+
+
+def message_columns() -> list[Column[DlqMessage]]:
+    def sent(m: DlqMessage) -> str:
+        return m.sent.strftime("%m-%d %H:%M:%S") if m.sent else "-"
+
+    def preview(m: DlqMessage) -> str:
+        return " ".join(m.body.split())[:300]
+
+    return [
+        Column("sent", "Sent (UTC)", 14, sent, lambda m: m.sent.timestamp() if m.sent else 0),
+        Column("count", "Recv", 4, lambda m: str(m.receive_count), align="right", drop=2),
+        Column("request", "Request id", 13, lambda m: (m.request_id or "-")[:13], drop=1),
+        Column("error", "Error", 28, lambda m: m.error_message or "-"),
+        Column("body", "Body", 20, preview, flex=True),
+    ]
+
+
+class DlqScreen(Pane):
+    HELP_TITLE = "Dead-letter queues"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "switch", "Targets/messages", show=False, id="dlq.switch"),
+        Binding("space", "mark", "Mark", id="dlq.mark"),
+        Binding("R", "redrive", "Redrive", id="dlq.redrive"),
+        Binding("D", "delete", "Delete", id="dlq.delete"),
+        Binding("P", "purge", "Purge", show=False, id="dlq.purge"),
+        Binding("n", "more", "More", id="dlq.more"),
+        Binding("L", "logs", "Its logs", id="dlq.logs"),
+        Binding("e", "export", "Export", show=False, id="dlq.export"),
+        Binding("y", "copy_body", "Copy body", show=False, id="dlq.copy_body"),
+        Binding("Y", "copy_request", "Copy request id", show=False, id="dlq.copy_request"),
+        Binding("c", "cancel", "Cancel redrive", show=False, id="dlq.cancel"),
+        Binding("r", "refresh", "Refresh", id="dlq.refresh"),
+    ]
+
+    def __init__(self, function: Function) -> None:
+        super().__init__()
+        self.function = function
+        self.current_target: FailureTarget | None = None
+        self.limit = PEEK_STEP
+        self.cancelling = False
+        self.progress: Progress | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar()
+        with Horizontal(id="titlebar"):
+            yield Static(
+                Content.assemble(
+                    ("Failures of ", "bold"), (visible(self.function.name), "bold $text-accent")
+                ),
+                id="title",
+            )
+            yield Static("", id="count")
+        yield VirtualTable(
+            target_columns(),
+            key=lambda r: r.target.arn,
+            empty="Looking for dead-letter queues and destinations…",
+            id="targets",
+        )
+        yield Static("", id="dlqstatus")
+        yield VirtualTable(
+            message_columns(),
+            key=lambda m: m.message_id,
+            empty="Choose a queue above (enter) to peek at its messages.",
+            id="messages",
+        )
+        with VerticalScroll(id="message"):
+            yield Section("Message", id="message-facts")
+            yield Static(id="message-body")
+        yield Footer()
+
+    @property
+    def targets(self) -> VirtualTable[TargetRow]:
+        return self.query_one("#targets", VirtualTable)
+
+    @property
+    def messages(self) -> VirtualTable[DlqMessage]:
+        return self.query_one("#messages", VirtualTable)
+
+    def on_mount(self) -> None:
+        self.messages.sort_by("sent", reverse=True)
+        self.targets.focus()
+        self.discover()
+
+    # ----- discovery ----------------------------------------------------------
+
+    @work(exclusive=True, group="dlq-discover", exit_on_error=False)
+    async def discover(self) -> None:
+        aws = self.tui.aws
+        try:
+            detail = await function_detail(aws, self.function.name)
+            found = await failure_targets(aws, self.function.name, detail)
+        except AwsError as exc:
+            self._status(f"Could not look for DLQs: {exc.sentence}", error=True)
+            return
+        rows = []
+        for target in found:
+            if not target.can_peek:
+                rows.append(TargetRow(target, error="SNS: no peek"))
+                continue
+            try:
+                depth = await queue_depth(aws, target.arn)
+                rows.append(TargetRow(target, depth.visible, depth.in_flight, depth.delayed))
+            except AwsError as exc:
+                rows.append(TargetRow(target, error=exc.sentence))
+        self.targets.empty_text = (
+            "No dead-letter queue, no on-failure destination: failed async events are dropped."
+        )
+        self.targets.set_rows(rows)
+        self.query_one("#count", Static).update(f"{len(rows)} targets")
+        first = next((r for r in rows if r.target.can_peek), None)
+        if first is not None and self.current_target is None:
+            self.open_target(first.target)
+
+    # ----- peeking --------------------------------------------------------------
+
+    @on(VirtualTable.Selected, "#targets")
+    def _target_chosen(self, event: VirtualTable.Selected) -> None:
+        row: TargetRow = event.row
+        if not row.target.can_peek:
+            self.notify(f"{row.target.arn} is an SNS topic: messages cannot be peeked", timeout=4)
+            return
+        self.limit = PEEK_STEP
+        self.open_target(row.target)
+
+    def open_target(self, target: FailureTarget) -> None:
+        self.current_target = target
+        self.messages.marked.clear()
+        self.load_messages()
+
+    @work(exclusive=True, group="dlq-peek", exit_on_error=False)
+    async def load_messages(self) -> None:
+        target = self.current_target
+        if target is None:
+            return
+        self._status(f"Peeking at {target.name}…")
+        try:
+            found = await peek(self.tui.aws, target.arn, limit=self.limit)
+            depth = await queue_depth(self.tui.aws, target.arn)
+        except AwsError as exc:
+            self._status(f"Could not peek at {target.name}: {exc.sentence}", error=True)
+            return
+        self.messages.set_rows(found)
+        total = depth.visible + depth.in_flight
+        self._status(
+            f"{target.name}: seen {len(found):,} of about {total:,} messages "
+            "(peeked: nothing consumed; n reads more)"
+        )
+        self._show_message(self.messages.current)
+
+    def action_more(self) -> None:
+        self.limit += PEEK_STEP
+        self.load_messages()
+
+    @on(VirtualTable.Highlighted, "#messages")
+    def _message_highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self._show_message(event.row)
+
+    def _show_message(self, message: DlqMessage | None) -> None:
+        facts = self.query_one("#message-facts", Section)
+        body = self.query_one("#message-body", Static)
+        if message is None:
+            facts.show([])
+            body.update("")
+            return
+        rows: list[tuple[str, str]] = [
+            ("Message id", message.message_id),
+            ("Sent", message.sent.isoformat() if message.sent else "-"),
+            (
+                "First received",
+                message.first_received.isoformat() if message.first_received else "-",
+            ),
+            ("Receive count", str(message.receive_count)),
+            ("Request id", message.request_id or "-"),
+        ]
+        if message.error_code or message.error_message:
+            rows += [
+                ("Error code", message.error_code or "-"),
+                ("Error message", message.error_message or "-"),
+            ]
+        context = message.record.get("requestContext") if message.record else None
+        if isinstance(context, dict):
+            rows += [
+                ("Condition", str(context.get("condition", "-"))),
+                ("Invoke count", str(context.get("approximateInvokeCount", "-"))),
+                ("Function", str(context.get("functionArn", "-"))),
+            ]
+        response = message.record.get("responsePayload") if message.record else None
+        if isinstance(response, dict):
+            rows.append(("Error type", str(response.get("errorType", "-"))))
+        rows += [
+            (f"attr {k}", v)
+            for k, v in message.attributes
+            if k not in ("RequestID", "ErrorCode", "ErrorMessage")
+        ]
+        facts.show(rows)
+        text = pretty(message.body) or message.body
+        if isinstance(response, dict) and response.get("stackTrace"):
+            trace = response["stackTrace"]
+            text += (
+                "\n\nStack trace:\n" + "\n".join(str(t) for t in trace)
+                if isinstance(trace, list)
+                else str(trace)
+            )
+        body.update(Content(visible(text, keep_newlines=True)))
+
+    # ----- actions ------------------------------------------------------------
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#dlqstatus", Static).update(
+            Content.styled(visible(text), "$text-error" if error else "$text-muted")
+        )
+
+    def action_switch(self) -> None:
+        (self.messages if self.targets.has_focus else self.targets).focus()
+
+    def action_mark(self) -> None:
+        self.messages.toggle_mark()
+        self.messages.action_cursor(1)
+
+    def _chosen(self) -> list[DlqMessage]:
+        return self.messages.marked_rows()
+
+    def _refuse_if_read_only(self, what: str) -> bool:
+        if self.tui.settings.read_only:
+            self.notify(f"Read-only: {what} is not possible (nothing was sent)", severity="warning")
+            return True
+        return False
+
+    def _facts(self, count: str, mode: str, target: str) -> list[tuple[str, str]]:
+        assert self.current_target is not None
+        return [
+            ("Account", self.tui.account or "?"),
+            ("Region", self.tui.settings.region),
+            ("Source", self.current_target.arn),
+            ("Target", target),
+            ("Messages", count),
+            ("Mode", mode),
+        ]
+
+    def action_redrive(self) -> None:
+        if self.current_target is None or self._refuse_if_read_only("redrive"):
+            return
+        chosen = self._chosen()
+        count = f"{len(chosen)} marked" if chosen else "all"
+        from .confirm import Confirm
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.run_redrive(
+                    {m.message_id for m in chosen} if chosen else None,
+                    len(chosen) or len(self.messages.rows),
+                )
+
+        self.app.push_screen(
+            Confirm(
+                f"Redrive {count} messages by re-invoking {self.function.name}?",
+                self._facts(
+                    count, "re-invoke asynchronously, delete each after 202", self.function.arn
+                ),
+            ),
+            go,
+        )
+
+    @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
+    async def run_redrive(self, only: set[str] | None, total: int) -> None:
+        target = self.current_target
+        assert target is not None
+        self.cancelling = False
+        progress = Progress(total)
+
+        def show(p: Progress) -> None:
+            self._status(
+                f"Redrive: {p.done} done, {p.failed} failed, {p.remaining} remaining"
+                + ("" if self.cancelling else "  (c cancels)")
+            )
+
+        try:
+            await redrive(
+                self.tui.aws,
+                target.arn,
+                invoke_delivery(self.tui.aws, self.function.name),
+                progress,
+                only=only,
+                should_stop=lambda: self.cancelling,
+                on_progress=show,
+            )
+        except AwsError as exc:
+            self._status(
+                f"Redrive stopped: {exc.sentence}; what was not acknowledged is still in the queue",
+                error=True,
+            )
+            return
+        first_error = next(iter(progress.errors.values()), "")
+        self.notify(
+            f"Redrive: {progress.done} moved, {progress.failed} left in the queue"
+            + (f" ({first_error})" if first_error else "")
+            + (" (cancelled)" if progress.stopped else ""),
+            severity="warning" if progress.failed else "information",
+            timeout=8,
+        )
+        self.load_messages()
+
+    def action_cancel(self) -> None:
+        self.cancelling = True
+
+    def action_delete(self) -> None:
+        chosen = self._chosen()
+        if not chosen or self.current_target is None:
+            self.notify("Mark messages with space first", timeout=3)
+            return
+        if self._refuse_if_read_only("delete"):
+            return
+        from .confirm import Confirm
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.run_delete({m.message_id for m in chosen})
+
+        self.app.push_screen(
+            Confirm(
+                f"Delete {len(chosen)} messages for good?",
+                self._facts(str(len(chosen)), "delete", "-"),
+            ),
+            go,
+        )
+
+    @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
+    async def run_delete(self, ids: set[str]) -> None:
+        target = self.current_target
+        assert target is not None
+
+        async def drop(batch: list[tuple[dict[str, object], DlqMessage]]) -> dict[str, str | None]:
+            return {str(raw["MessageId"]): None for raw, _ in batch}
+
+        progress = await redrive(self.tui.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        self.notify(f"Deleted {progress.done} messages", timeout=5)
+        self.load_messages()
+
+    def action_purge(self) -> None:
+        target = self.current_target
+        if target is None or self._refuse_if_read_only("purge"):
+            return
+        from .confirm import Confirm
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.run_purge()
+
+        self.app.push_screen(
+            Confirm(
+                f"Purge every message of {target.name}?",
+                self._facts("all", "purge", "-"),
+                typed=target.name,
+            ),
+            go,
+        )
+
+    @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
+    async def run_purge(self) -> None:
+        target = self.current_target
+        assert target is not None
+        url = queue_url(target.arn, self.tui.aws.target.endpoint_url, self.tui.settings.region)
+        try:
+            await call(self.tui.aws, "sqs", "PurgeQueue", QueueUrl=url)
+        except AwsError as exc:
+            self._status(f"Purge failed: {exc.sentence}", error=True)
+            return
+        self.notify(f"Purged {target.name}", timeout=5)
+        self.load_messages()
+
+    def action_export(self) -> None:
+        rows = self._chosen() or self.messages.rows
+        if self.current_target is None or not rows:
+            return
+        stamp = self.tui.settings.clock().strftime("%Y%m%d-%H%M%S")
+        path = Path.cwd() / f"lambdatui-dlq-{self.current_target.name}-{stamp}.jsonl"
+        try:
+            with path.open("w", encoding="utf-8") as out:
+                for m in rows:
+                    out.write(
+                        json.dumps(
+                            {
+                                "messageId": m.message_id,
+                                "body": m.body,
+                                "sentTimestamp": m.sent.isoformat() if m.sent else None,
+                                "approximateReceiveCount": m.receive_count,
+                                "messageAttributes": dict(m.attributes),
+                            },
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
+        except OSError as exc:
+            self.notify(f"Could not export: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Exported {len(rows)} messages to {path}", timeout=8)
+
+    def action_copy_body(self) -> None:
+        message = self.messages.current
+        if message is not None:
+            self.tui.copy(message.body, "the message body")
+
+    def action_copy_request(self) -> None:
+        message = self.messages.current
+        if message is not None and message.request_id:
+            self.tui.copy(message.request_id, f"request id {message.request_id}")
+
+    def action_logs(self) -> None:
+        message = self.messages.current
+        if message is None or not message.request_id:
+            self.notify("This message carries no request id", timeout=3)
+            return
+        self.tui.open_logs([self.function], request_id=message.request_id, since=message.sent)
+
+    def action_refresh(self) -> None:
+        self.discover()
+        self.load_messages()

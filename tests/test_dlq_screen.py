@@ -1,0 +1,140 @@
+"""The DLQ pane: peeks consume nothing, redrive moves the marked, read-only sends nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from lambdatui.screens.dlq import DlqScreen
+from lambdatui.screens.logs import LogsScreen
+
+from .conftest import app_for
+from .helpers import client, wait_until
+
+FUNCTION = "payments-webhook"
+DLQ = "payments-webhook-dlq"
+MUTATING = (
+    "lambda:Invoke",
+    "sqs:DeleteMessage",
+    "sqs:DeleteMessageBatch",
+    "sqs:PurgeQueue",
+    "sqs:SendMessage",
+    "sqs:SendMessageBatch",
+    "sqs:StartMessageMoveTask",
+)
+
+
+def fill(box: Any, count: int) -> list[str]:
+    """Replace the DLQ's messages with `count` of Lambda's async DLQ shape; their request ids."""
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=DLQ)["QueueUrl"]
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    rids = []
+    for i in range(count):
+        rid = str(uuid.uuid4())
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=json.dumps({"id": f"evt_{i}", "type": "x"}),
+            MessageAttributes={
+                "RequestID": {"DataType": "String", "StringValue": rid},
+                "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+                "ErrorMessage": {"DataType": "String", "StringValue": "KeyError: 'payment_intent'"},
+            },
+        )
+        rids.append(rid)
+    return rids
+
+
+def depth(box: Any) -> int:
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=DLQ)["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]) + int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+async def open_dlq(app: Any, pilot: Any) -> DlqScreen:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.open_dlq(next(f for f in app.functions if f.name == FUNCTION))
+    await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+    screen = app.screen
+    await wait_until(
+        pilot, lambda: bool(screen.query("#messages")) and len(screen.messages.rows) > 0,
+        frames=2000,
+    )
+    await app.workers.wait_for_complete()
+    return screen
+
+
+async def test_peek_shows_messages_and_consumes_nothing(sandbox: Any) -> None:
+    rids = fill(sandbox, 12)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        kinds = {r.target.kind for r in screen.targets.rows}
+        assert {"dead-letter queue", "on-failure destination"} <= kinds
+        assert sorted(m.request_id for m in screen.messages.rows) == sorted(rids)
+        status = str(screen.query_one("#dlqstatus").render())
+        assert "seen 12 of about 12" in status
+        text = screen.query_one("#message-facts").text
+        assert "KeyError: 'payment_intent'" in text
+    assert depth(sandbox) == 12
+
+
+async def test_redrive_moves_exactly_the_marked_messages(sandbox: Any) -> None:
+    fill(sandbox, 8)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        await pilot.press("space", "space")
+        marked = {m.message_id for m in screen.messages.marked_rows()}
+        assert len(marked) == 2
+        sandbox.reset_calls()
+        await pilot.press("R")
+        await pilot.pause()
+        assert "Redrive 2 marked" in str(app.screen.query("Static").first().render())
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sandbox.calls["lambda:Invoke"] == 2
+        remaining = {m.message_id for m in screen.messages.rows}
+        assert len(remaining) == 6 and not (remaining & marked)
+    assert depth(sandbox) == 6
+
+
+async def test_read_only_blocks_every_mutation_before_any_call(sandbox: Any) -> None:
+    fill(sandbox, 3)
+    app = app_for(sandbox, read_only=True)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        sandbox.reset_calls()
+        await pilot.press("space", "R", "D", "P", "y", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DlqScreen)
+        assert all(sandbox.calls[action] == 0 for action in MUTATING)
+        assert any("Read-only" in str(n.message) for n in app._notifications)
+    assert depth(sandbox) == 3
+
+
+async def test_a_message_leads_to_its_invocation_logs(sandbox: Any) -> None:
+    rids = fill(sandbox, 2)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        rid = screen.messages.current.request_id  # type: ignore[union-attr]
+        assert rid in rids
+        await pilot.press("L")
+        await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        assert app.screen.request_id == rid
