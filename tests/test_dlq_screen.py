@@ -67,7 +67,8 @@ async def open_dlq(app: Any, pilot: Any) -> DlqScreen:
     await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
     screen = app.screen
     await wait_until(
-        pilot, lambda: bool(screen.query("#messages")) and len(screen.messages.rows) > 0,
+        pilot,
+        lambda: bool(screen.query("#messages")) and len(screen.messages.rows) > 0,
         frames=2000,
     )
     await app.workers.wait_for_complete()
