@@ -139,3 +139,24 @@ async def test_a_message_leads_to_its_invocation_logs(sandbox: Any) -> None:
         await pilot.press("L")
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         assert app.screen.request_id == rid
+
+
+async def test_send_marked_messages_to_a_named_queue(sandbox: Any) -> None:
+    fill(sandbox, 5)
+    target = f"replay-{uuid.uuid4().hex[:8]}"
+    sqs = client(sandbox, "sqs")
+    url = sqs.create_queue(QueueName=target)["QueueUrl"]
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        await pilot.press("space", "space", "space", "T")
+        await pilot.pause()
+        await pilot.press(*target, "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(got) == 3
+    assert depth(sandbox) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,14 @@ from ..aws.dlq import DlqMessage, FailureTarget, failure_targets, peek, queue_de
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
-from ..aws.redrive import Progress, invoke_delivery, redrive
+from ..aws.redrive import (
+    Progress,
+    cancel_move,
+    invoke_delivery,
+    move_tasks,
+    redrive,
+    start_move,
+)
 from ..aws.session import call
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
@@ -77,6 +85,7 @@ class DlqScreen(Pane):
         Binding("tab", "switch", "Targets/messages", show=False, id="dlq.switch"),
         Binding("space", "mark", "Mark", id="dlq.mark"),
         Binding("R", "redrive", "Redrive", id="dlq.redrive"),
+        Binding("T", "send", "Send to queue", show=False, id="dlq.send"),
         Binding("D", "delete", "Delete", id="dlq.delete"),
         Binding("P", "purge", "Purge", show=False, id="dlq.purge"),
         Binding("n", "more", "More", id="dlq.more"),
@@ -294,18 +303,39 @@ class DlqScreen(Pane):
         ]
 
     def action_redrive(self) -> None:
-        if self.current_target is None or self._refuse_if_read_only("redrive"):
+        """Send failures back: re-invoke for Lambda's DLQs, to the source queue for SQS DLQs."""
+        target = self.current_target
+        if target is None or self._refuse_if_read_only("redrive"):
             return
         chosen = self._chosen()
         count = f"{len(chosen)} marked" if chosen else "all"
         from .confirm import Confirm
 
+        only = {m.message_id for m in chosen} if chosen else None
+        total = len(chosen) or len(self.messages.rows)
+        if target.kind == "source queue DLQ" and target.via:
+            if only is None:
+
+                def native(ok: bool | None) -> None:
+                    if ok:
+                        self.run_move(target.arn)
+
+                self.app.push_screen(
+                    Confirm(
+                        f"Move every message of {target.name} back to its source queue?",
+                        self._facts(
+                            "all", "SQS message move task (StartMessageMoveTask)", target.via
+                        ),
+                    ),
+                    native,
+                )
+                return
+            self._confirm_send(target.via, only, total, count)
+            return
+
         def go(ok: bool | None) -> None:
             if ok:
-                self.run_redrive(
-                    {m.message_id for m in chosen} if chosen else None,
-                    len(chosen) or len(self.messages.rows),
-                )
+                self.run_redrive(only, total, None)
 
         self.app.push_screen(
             Confirm(
@@ -317,8 +347,71 @@ class DlqScreen(Pane):
             go,
         )
 
+    def action_send(self) -> None:
+        """Send the marked (or all) messages to a queue you name."""
+        if self.current_target is None or self._refuse_if_read_only("sending"):
+            return
+        from .prompt import Prompt
+
+        chosen = self._chosen()
+        only = {m.message_id for m in chosen} if chosen else None
+        total = len(chosen) or len(self.messages.rows)
+        count = f"{len(chosen)} marked" if chosen else "all"
+
+        def named(queue: str | None) -> None:
+            if queue:
+                arn = (
+                    queue
+                    if queue.startswith("arn:")
+                    else (f"arn:aws:sqs:{self.tui.settings.region}:{self.tui.account}:{queue}")
+                )
+                self._confirm_send(arn, only, total, count)
+
+        self.app.push_screen(Prompt("Send to which queue? (name or ARN)"), named)
+
+    def _confirm_send(self, arn: str, only: set[str] | None, total: int, count: str) -> None:
+        from .confirm import Confirm
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.run_redrive(only, total, arn)
+
+        self.app.push_screen(
+            Confirm(
+                f"Send {count} messages to {arn.rsplit(':', 1)[-1]}?",
+                self._facts(count, "SendMessageBatch, delete each after it was accepted", arn),
+            ),
+            go,
+        )
+
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
-    async def run_redrive(self, only: set[str] | None, total: int) -> None:
+    async def run_move(self, source_arn: str) -> None:
+        aws = self.tui.aws
+        self.cancelling = False
+        try:
+            handle = await start_move(aws, source_arn)
+            while True:
+                tasks = await move_tasks(aws, source_arn)
+                task = next((t for t in tasks if t.handle == handle), tasks[0] if tasks else None)
+                if task is None:
+                    break
+                total = "?" if task.to_move is None else f"{task.to_move:,}"
+                self._status(
+                    f"Move task {task.status}: {task.moved:,} of {total} moved"
+                    + ("  (c cancels)" if task.status == "RUNNING" else "")
+                )
+                if task.status != "RUNNING":
+                    break
+                if self.cancelling:
+                    await cancel_move(aws, handle)
+                await asyncio.sleep(1.0)
+        except AwsError as exc:
+            self._status(f"Move task: {exc.sentence}", error=True)
+            return
+        self.load_messages()
+
+    @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
+    async def run_redrive(self, only: set[str] | None, total: int, queue: str | None) -> None:
         target = self.current_target
         assert target is not None
         self.cancelling = False
