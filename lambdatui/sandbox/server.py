@@ -24,10 +24,12 @@ from werkzeug.serving import (
 )
 
 from . import ingestion, metricdata
+from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Denials
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
+from .movetasks import MessageMoveTasks
 from .operations import Operation
 from .simulation import demo_simulator
 from .traffic import TrafficSimulator
@@ -91,6 +93,8 @@ class Sandbox:
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
         self.live_tail = LiveTail()
+        self.move_tasks = MessageMoveTasks()
+        self.dead_letters: DeadLetterDelivery | None = None
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
         self._middleware: SandboxMiddleware | None = None
@@ -156,7 +160,12 @@ class Sandbox:
             try:
                 middleware = SandboxMiddleware(
                     DomainDispatcherApplication(create_backend_app),
-                    ExtensionSet(self.extensions, self.live_tail, _OnReset(self._stop_traffic)),
+                    ExtensionSet(
+                        self.extensions,
+                        self.live_tail,
+                        self.move_tasks,
+                        _OnReset(self._stop_traffic),
+                    ),
                     self.calls,
                     self.region,
                 )
@@ -199,6 +208,11 @@ class Sandbox:
                     self.account_id, self.region, self.extensions, self.now
                 )
                 self.traffic.live = self.simulate is True
+                self.dead_letters = DeadLetterDelivery(
+                    self.account_id, self.region, self.seeded, self.traffic.model.settings.now_ms
+                )
+                self.dead_letters.seed_source_dlqs()
+                self.traffic.subscribe(self.dead_letters)
                 self.traffic.start()
         return self
 
@@ -206,6 +220,7 @@ class Sandbox:
         global _active
         with _active_lock:
             self._stop_traffic()
+            self.move_tasks.stop()
             self.live_tail.close()
             server, thread = self._server, self._thread
             self._server = None

@@ -24,6 +24,7 @@ from ..aws.redrive import (
     cancel_move,
     invoke_delivery,
     move_tasks,
+    queue_delivery,
     redrive,
     start_move,
 )
@@ -423,11 +424,16 @@ class DlqScreen(Pane):
                 + ("" if self.cancelling else "  (c cancels)")
             )
 
+        deliver = (
+            queue_delivery(self.tui.aws, queue)
+            if queue
+            else invoke_delivery(self.tui.aws, self.function.name)
+        )
         try:
             await redrive(
                 self.tui.aws,
                 target.arn,
-                invoke_delivery(self.tui.aws, self.function.name),
+                deliver,
                 progress,
                 only=only,
                 should_stop=lambda: self.cancelling,
