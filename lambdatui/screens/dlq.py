@@ -158,16 +158,7 @@ class DlqScreen(Pane):
         except AwsError as exc:
             self._status(f"Could not look for DLQs: {exc.sentence}", error=True)
             return
-        rows = []
-        for target in found:
-            if not target.can_peek:
-                rows.append(TargetRow(target, error="SNS: no peek"))
-                continue
-            try:
-                depth = await queue_depth(aws, target.arn)
-                rows.append(TargetRow(target, depth.visible, depth.in_flight, depth.delayed))
-            except AwsError as exc:
-                rows.append(TargetRow(target, error=exc.sentence))
+        rows = await self._with_depths(found)
         self.targets.empty_text = (
             "No dead-letter queue, no on-failure destination: failed async events are dropped."
         )
@@ -178,6 +169,23 @@ class DlqScreen(Pane):
             self.open_target(first.target)
 
     # ----- peeking --------------------------------------------------------------
+
+    async def _with_depths(self, targets: list[FailureTarget]) -> list[TargetRow]:
+        rows = []
+        for target in targets:
+            if not target.can_peek:
+                rows.append(TargetRow(target, error="SNS: no peek"))
+                continue
+            try:
+                depth = await queue_depth(self.tui.aws, target.arn)
+                rows.append(TargetRow(target, depth.visible, depth.in_flight, depth.delayed))
+            except AwsError as exc:
+                rows.append(TargetRow(target, error=exc.sentence))
+        return rows
+
+    @work(exclusive=True, group="dlq-depths", exit_on_error=False)
+    async def refresh_depths(self) -> None:
+        self.targets.set_rows(await self._with_depths([r.target for r in self.targets.rows]))
 
     @on(VirtualTable.Selected, "#targets")
     def _target_chosen(self, event: VirtualTable.Selected) -> None:
@@ -453,6 +461,7 @@ class DlqScreen(Pane):
             severity="warning" if progress.failed else "information",
             timeout=8,
         )
+        self.refresh_depths()
         self.load_messages()
 
     def action_cancel(self) -> None:
@@ -489,6 +498,7 @@ class DlqScreen(Pane):
 
         progress = await redrive(self.tui.aws, target.arn, drop, Progress(len(ids)), only=ids)
         self.notify(f"Deleted {progress.done} messages", timeout=5)
+        self.refresh_depths()
         self.load_messages()
 
     def action_purge(self) -> None:
@@ -521,6 +531,7 @@ class DlqScreen(Pane):
             self._status(f"Purge failed: {exc.sentence}", error=True)
             return
         self.notify(f"Purged {target.name}", timeout=5)
+        self.refresh_depths()
         self.load_messages()
 
     def action_export(self) -> None:
