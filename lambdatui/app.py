@@ -124,10 +124,15 @@ class LambdaTui(App[None]):
             )
         self.push_screen(LogsScreen(functions, request_id=request_id, history_s=history))
 
-    def open_dlq(self, function: Function) -> None:
+    def open_dlq(self, function: Function, *, target_arn: str | None = None) -> None:
         from .screens.dlq import DlqScreen
 
-        self.push_screen(DlqScreen(function))
+        self.push_screen(DlqScreen(function, target_arn=target_arn))
+
+    def action_dlq_overview(self) -> None:
+        from .screens.dlqs import DlqOverviewScreen
+
+        self.push_screen(DlqOverviewScreen())
 
     def open_metrics(self, function: Function) -> None:
         from .screens.metrics import MetricsScreen
@@ -157,6 +162,7 @@ class LambdaTui(App[None]):
     def help_sections(self) -> list[tuple[str, type]]:
         from .screens.detail import DetailScreen
         from .screens.dlq import DlqScreen
+        from .screens.dlqs import DlqOverviewScreen
         from .screens.functions import FunctionsScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
@@ -172,6 +178,7 @@ class LambdaTui(App[None]):
             ("Log lines", LogView),
             ("Metrics", MetricsScreen),
             ("Dead-letter queues", DlqScreen),
+            ("All dead-letter queues", DlqOverviewScreen),
         ]
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -185,6 +192,11 @@ class LambdaTui(App[None]):
                 partial(self.run_action, binding.action, screen),
             )
         yield ("Help: all keys", "key ?", self.action_help)
+        yield (
+            "Dead-letter queues of the account",
+            "overview, deepest first",
+            self.action_dlq_overview,
+        )
 
     @staticmethod
     def _palette_bindings(screen: object) -> list[Binding]:

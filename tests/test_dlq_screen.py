@@ -160,3 +160,36 @@ async def test_send_marked_messages_to_a_named_queue(sandbox: Any) -> None:
     got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     assert len(got) == 3
     assert depth(sandbox) == 2
+
+
+async def test_overview_lists_every_failure_target_deepest_first(sandbox: Any) -> None:
+    fill(sandbox, 4)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("Q")
+        from lambdatui.screens.dlqs import DlqOverviewScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqOverviewScreen))
+        screen = app.screen
+        await wait_until(
+            pilot, lambda: bool(screen.query("#queues")) and len(screen.table.rows) > 0, frames=4000
+        )
+        rows = {r.name: r for r in screen.table.view}
+        assert {
+            "payments-webhook-dlq",
+            "payments-webhook-failures",
+            "orders-dlq",
+            "image-resizer-dlq",
+            "payments-alerts",
+        } <= set(rows)
+        assert rows["payments-alerts"].is_topic
+        assert screen.table.view[0].name == "payments-webhook-dlq"
+        assert rows["notifications-dlq"].functions == (
+            "notifications-email-sender",
+            "notifications-sms-sender",
+        )
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        assert app.screen.function.name == "payments-webhook"

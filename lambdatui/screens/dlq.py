@@ -98,9 +98,10 @@ class DlqScreen(Pane):
         Binding("r", "refresh", "Refresh", id="dlq.refresh"),
     ]
 
-    def __init__(self, function: Function) -> None:
+    def __init__(self, function: Function, *, target_arn: str | None = None) -> None:
         super().__init__()
         self.function = function
+        self.wanted_target = target_arn
         self.current_target: FailureTarget | None = None
         self.limit = PEEK_STEP
         self.cancelling = False
@@ -164,7 +165,9 @@ class DlqScreen(Pane):
         )
         self.targets.set_rows(rows)
         self.query_one("#count", Static).update(f"{len(rows)} targets")
-        first = next((r for r in rows if r.target.can_peek), None)
+        first = next((r for r in rows if r.target.arn == self.wanted_target), None) or next(
+            (r for r in rows if r.target.can_peek), None
+        )
         if first is not None and self.current_target is None:
             self.open_target(first.target)
 

@@ -76,6 +76,7 @@ class FunctionsScreen(Pane):
         Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
         Binding("d", "dlq", "DLQ", id="functions.dlq"),
+        Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
