@@ -21,6 +21,9 @@ Kind = Literal[
 
 # ReceiveMessage returns at most 10 messages per call.
 RECEIVE_MAX = 10
+# Long polling: a short poll samples some of SQS's servers and can come back
+# empty while messages remain; one second of long polling asks all of them.
+RECEIVE_WAIT_S = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +214,7 @@ async def peek(
                 QueueUrl=url,
                 MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
                 VisibilityTimeout=visibility_s,
-                WaitTimeSeconds=0,
+                WaitTimeSeconds=RECEIVE_WAIT_S,
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dlq import RECEIVE_MAX, DlqMessage, decode, queue_url, release
+from .dlq import RECEIVE_MAX, RECEIVE_WAIT_S, DlqMessage, decode, queue_url, release
 from .errors import AwsError
 from .session import AwsSession, call
 
@@ -67,7 +67,7 @@ async def redrive(
                 QueueUrl=url,
                 MaxNumberOfMessages=RECEIVE_MAX,
                 VisibilityTimeout=RECEIVE_VISIBILITY_S,
-                WaitTimeSeconds=0,
+                WaitTimeSeconds=RECEIVE_WAIT_S,
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
