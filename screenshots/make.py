@@ -74,6 +74,29 @@ async def metrics(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def dlq(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.dlq import DlqScreen
+
+    await settle(app, pilot)
+    app.open_dlq(next(f for f in app.functions if f.name == "payments-webhook"))
+    while not isinstance(app.screen, DlqScreen):
+        await pilot.pause()
+    await settle(app, pilot)
+    app.screen.messages.focus()
+    await pilot.press("down", "space", "down", "space")
+    await pilot.pause()
+
+
+async def dlqs(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.dlqs import DlqOverviewScreen
+
+    await settle(app, pilot)
+    await pilot.press("Q")
+    while not isinstance(app.screen, DlqOverviewScreen):
+        await pilot.pause()
+    await settle(app, pilot)
+
+
 async def help_screen(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
     await pilot.press("question_mark")
@@ -87,6 +110,8 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "logs": logs,
     "invocations": invocations,
     "metrics": metrics,
+    "dlq": dlq,
+    "dlqs": dlqs,
     "help": help_screen,
 }
 

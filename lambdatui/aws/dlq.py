@@ -194,17 +194,22 @@ def decode(message: dict[str, Any]) -> DlqMessage:
 
 
 async def peek(
-    session: AwsSession, arn: str, *, limit: int = RECEIVE_MAX, visibility_s: int = 20
+    session: AwsSession, arn: str, *, limit: int = RECEIVE_MAX, visibility_s: int | None = None
 ) -> list[DlqMessage]:
     """Read up to `limit` messages without consuming them; never deletes.
 
-    Messages already read stay hidden (for `visibility_s` at most) while the
-    next page is read, so each read brings new ones; then all of them are made
-    visible again with ChangeMessageVisibilityBatch(0), also when a read fails
-    or the peek is cancelled.
+    Messages already read stay hidden while the next page is read, so each
+    read brings new ones; then all of them are made visible again with
+    ChangeMessageVisibilityBatch(0), also when a read fails or the peek is
+    cancelled. The visibility timeout covers the whole peek (2 s per page, at
+    least 20 s, at most 5 minutes): if the release never happens, the
+    messages come back by themselves after that.
     """
     url = queue_url(arn, session.target.endpoint_url, session.region)
-    held: list[dict[str, Any]] = []
+    if visibility_s is None:
+        visibility_s = min(max(20, 2 * -(-limit // RECEIVE_MAX)), 300)
+    held: dict[str, dict[str, Any]] = {}
+    received: list[dict[str, Any]] = []
     try:
         while len(held) < limit:
             reply = await call(
@@ -219,14 +224,17 @@ async def peek(
                 MessageAttributeNames=["All"],
             )
             messages = reply.get("Messages") or []
-            if not messages:
+            received.extend(messages)
+            fresh = [m for m in messages if m.get("MessageId") not in held]
+            if not fresh:
                 break
-            held.extend(messages)
+            held.update((str(m.get("MessageId")), m) for m in fresh)
     finally:
-        if held:
-            await asyncio.shield(release(session, url, held))
-    unique = {m.get("MessageId"): m for m in held}
-    return [decode(m) for m in unique.values()]
+        # The newest receipt handle of each message is the one that counts.
+        latest = {str(m.get("MessageId")): m for m in received}
+        if latest:
+            await asyncio.shield(release(session, url, list(latest.values())))
+    return [decode(m) for m in held.values()]
 
 
 async def release(session: AwsSession, url: str, messages: list[dict[str, Any]]) -> None:
