@@ -6,6 +6,10 @@ import os
 import re
 import subprocess
 import sys
+import time
+from typing import Any
+
+from textual import events
 
 CREDS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 
@@ -26,3 +30,43 @@ def start_sandbox(*args: str) -> tuple[subprocess.Popen[str], str]:
         if match:
             return proc, match[1]
     raise SystemExit("the sandbox did not start")
+
+
+class KeyTimer:
+    """Key press -> the first frame the app writes after the key's action ran.
+
+    Wraps the app's frame output and `target`'s action method; `press` posts
+    the key as the terminal would.
+    """
+
+    def __init__(self, app: Any, target: Any, action: str) -> None:
+        self.app = app
+        self.frames: list[float] = []
+        self.handled: list[float] = []
+        self.pressed: list[float] = []
+        display = app._display
+        method = getattr(target, action)
+
+        def timed_display(*args: Any) -> None:
+            display(*args)
+            self.frames.append(time.perf_counter())
+
+        def timed_action(*args: Any) -> None:
+            method(*args)
+            self.handled.append(time.perf_counter())
+
+        app._display = timed_display
+        setattr(target, action, timed_action)
+
+    def press(self, key: str, character: str | None = None) -> None:
+        self.pressed.append(time.perf_counter())
+        self.app.post_message(events.Key(key, character))
+
+    def latencies(self) -> list[float]:
+        """Seconds per key, sorted; keys whose frame never came are left out."""
+        out = []
+        for sent, done in zip(self.pressed, self.handled, strict=False):
+            frame = next((f for f in self.frames if f >= done), None)
+            if frame is not None:
+                out.append(frame - sent)
+        return sorted(out)

@@ -24,8 +24,7 @@ from typing import Any
 
 import boto3
 import psutil
-from common import CREDS, start_sandbox
-from textual import events
+from common import CREDS, KeyTimer, start_sandbox
 
 from lambdatui.app import make_app
 from lambdatui.aws.logparse import parse_event
@@ -76,27 +75,9 @@ async def ingest(url: str, rate: int, seconds: float) -> dict[str, float]:
     screen.start_tail()
     process = psutil.Process()
     peak = process.memory_info().rss
-    app = screen.app
-    # Key press -> the next frame the app writes after handling it.
-    frames: list[float] = []
-    handled: list[float] = []
-    display = app._display
-
-    def timed_display(*args: Any) -> None:
-        display(*args)
-        frames.append(time.perf_counter())
-
-    app._display = timed_display  # type: ignore[method-assign]
-    toggle = screen.action_time
-
-    def timed_toggle() -> None:
-        toggle()
-        handled.append(time.perf_counter())
-
-    screen.action_time = timed_toggle  # type: ignore[method-assign]
+    keys = KeyTimer(screen.app, screen, "action_time")
     batch = max(rate // 10, 1)  # ten batches a second, like a busy transport
     sent = 0
-    keys: list[float] = []
     start = time.perf_counter()
     next_batch = start
     rid = str(uuid.uuid4())
@@ -112,9 +93,7 @@ async def ingest(url: str, rate: int, seconds: float) -> dict[str, float]:
         sent += batch
         next_batch += batch / rate
         # A key press during the flood: toggling the time format redraws every line.
-        pressed = time.perf_counter()
-        app.post_message(events.Key("t", "t"))
-        keys.append(pressed)
+        keys.press("t", "t")
         peak = max(peak, process.memory_info().rss)
         delay = next_batch - time.perf_counter()
         await asyncio.sleep(max(delay, 0))
@@ -124,7 +103,7 @@ async def ingest(url: str, rate: int, seconds: float) -> dict[str, float]:
     behind = time.perf_counter() - next_batch
     log = screen.logview
     peak = max(peak, process.memory_info().rss)
-    latency = sorted(key_latencies(keys, handled, frames))
+    latency = keys.latencies()
     result = {
         "sent": sent,
         "buffered": log.total,
@@ -137,16 +116,6 @@ async def ingest(url: str, rate: int, seconds: float) -> dict[str, float]:
     }
     await context.__aexit__(None, None, None)
     return result
-
-
-def key_latencies(pressed: list[float], handled: list[float], frames: list[float]) -> list[float]:
-    """For each key: from posting it to the first frame written after it was handled."""
-    out = []
-    for sent, done in zip(pressed, handled, strict=False):
-        frame = next((f for f in frames if f >= done), None)
-        if frame is not None:
-            out.append(frame - sent)
-    return out
 
 
 async def put_to_screen(url: str, events: int) -> list[float]:

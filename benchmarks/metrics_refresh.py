@@ -22,8 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from common import CREDS, start_sandbox
-from textual import events
+from common import CREDS, KeyTimer, start_sandbox
 
 from lambdatui.app import make_app
 from lambdatui.aws import metrics as metrics_module
@@ -99,38 +98,17 @@ async def refresh(url: str) -> dict[str, float]:
         assert isinstance(screen, FunctionsScreen)
         table = screen.query_one(FunctionTable)
         functions = len(table.rows)
-        frames: list[float] = []
-        handled: list[float] = []
-        display = app._display
-
-        def timed_display(*args: Any) -> None:
-            display(*args)
-            frames.append(time.perf_counter())
-
-        app._display = timed_display  # type: ignore[method-assign]
-        move = table.action_cursor
-
-        def timed_move(delta: int) -> None:
-            move(delta)
-            handled.append(time.perf_counter())
-
-        table.action_cursor = timed_move  # type: ignore[method-assign]
+        keys = KeyTimer(app, table, "action_cursor")
         calls = 0
         screen.health.clear()
         started = time.perf_counter()
         worker = screen.refresh_health()
-        pressed: list[float] = []
         while not worker.is_finished:
-            pressed.append(time.perf_counter())
-            app.post_message(events.Key("down", None))
+            keys.press("down")
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started
         await pilot.pause()
-    latencies = sorted(
-        next(f for f in frames if f >= done) - sent
-        for sent, done in zip(pressed, handled, strict=False)
-        if any(f >= done for f in frames)
-    )
+    latencies = keys.latencies()
     return {
         "functions": functions,
         "calls": calls,
