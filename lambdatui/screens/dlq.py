@@ -56,7 +56,7 @@ def target_columns() -> list[Column[TargetRow]]:
     return [
         Column("kind", "Kind", 22, lambda r: r.target.kind),
         Column("name", "Queue / topic", 26, lambda r: r.target.name, flex=True),
-        Column("visible", "Visible", 8, lambda r: r.error or _n(r.visible), align="right"),
+        Column("visible", "Visible", 9, lambda r: r.error or _n(r.visible), align="right"),
         Column("flight", "In flight", 9, lambda r: _n(r.in_flight), align="right", drop=2),
         Column("delayed", "Delayed", 8, lambda r: _n(r.delayed), align="right", drop=3),
         Column("via", "Via", 20, lambda r: r.target.via.rsplit(":", 1)[-1] or "-", drop=1),
