@@ -60,7 +60,7 @@ def columns() -> list[Column[QueueRow]]:
         Column(
             "visible",
             "Visible",
-            8,
+            9,
             lambda r: r.error or _n(r.visible),
             lambda r: r.visible or -1,
             align="right",
