@@ -28,7 +28,7 @@ from lambdatui.aws.logrecords import (
     Report,
 )
 
-__all__ = ["InvocationTracker", "parse_event"]
+__all__ = ["InvocationTracker", "compact", "parse_event"]
 
 _Ctx = tuple[int, str, str, str, str | None, int | None]
 
@@ -198,7 +198,8 @@ def _time_ms(value: object) -> int | None:
     return None
 
 
-def _compact(value: Any) -> str:
+def compact(value: Any) -> str:
+    """A parsed JSON value as one line: strings as they are, the rest as compact JSON."""
     return value if isinstance(value, str) else _dumps(value)
 
 
@@ -206,7 +207,7 @@ def _stack(value: object) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "\n".join(_compact(item).rstrip("\n") for item in value)
+        return "\n".join(compact(item).rstrip("\n") for item in value)
     return None
 
 
@@ -513,7 +514,7 @@ def _node_error(text: str) -> tuple[str, str | None, str | None]:
     if name:
         summary += f" {name}"
     if detail is not None:
-        summary += f": {_compact(detail)}"
+        summary += f": {compact(detail)}"
     return summary, exception, name
 
 
@@ -579,7 +580,7 @@ def _pop_stack(data: dict[str, Any]) -> str | None:
 def _error_summary(error_type: str | None, detail: object) -> str:
     if detail is None:
         return error_type or ""
-    detail_text = _compact(detail)
+    detail_text = compact(detail)
     return f"{error_type}: {detail_text}" if error_type else detail_text
 
 
@@ -638,7 +639,7 @@ def _powertools(data: dict[str, Any], ctx: _Ctx) -> LogRecord:
     level = _pop_level(data)
     location = _shared(_take_str(data, "location"))
     value = data.pop("message", None)
-    message = "" if value is None else _compact(value)
+    message = "" if value is None else compact(value)
     record_time = _pop_time(data)
     service = _shared(_take_str(data, "service"))
     cold_start = data.get("cold_start")
@@ -681,7 +682,7 @@ def _platform_json(data: dict[str, Any], kind: str, ctx: _Ctx) -> LogRecord:
     record = data.get("record")
     record_time = _time_ms(data.get("time"))
     if not isinstance(record, dict):
-        text = f"{_platform_name(kind)} {_compact(record)}"
+        text = f"{_platform_name(kind)} {compact(record)}"
         return LogRecord(
             *ctx, RecordKind.PLATFORM_OTHER, Level.INFO, text, _JSON_FMT, None, record_time
         )
@@ -690,7 +691,7 @@ def _platform_json(data: dict[str, Any], kind: str, ctx: _Ctx) -> LogRecord:
         version = record.pop("version", None)
         text = f"START RequestId: {rid}"
         if version is not None:
-            text += f" Version: {_compact(version)}"
+            text += f" Version: {compact(version)}"
         return LogRecord(
             *ctx,
             RecordKind.START,
@@ -707,7 +708,7 @@ def _platform_json(data: dict[str, Any], kind: str, ctx: _Ctx) -> LogRecord:
         status = record.pop("status", None)
         error_type = _take_str(record, "errorType")
         failed = _failed(status) or error_type is not None
-        text = f"RUNTIME_DONE RequestId: {rid} Status: {_compact(status)}"
+        text = f"RUNTIME_DONE RequestId: {rid} Status: {compact(status)}"
         if error_type:
             text += f" ({error_type})"
         return LogRecord(
@@ -726,9 +727,9 @@ def _platform_json(data: dict[str, Any], kind: str, ctx: _Ctx) -> LogRecord:
         arn = record.pop("runtimeVersionArn", None)
         text = "INIT_START"
         if runtime is not None:
-            text += f" Runtime Version: {_compact(runtime)}"
+            text += f" Runtime Version: {compact(runtime)}"
         if arn is not None:
-            text += f"\tRuntime Version ARN: {_compact(arn)}"
+            text += f"\tRuntime Version ARN: {compact(arn)}"
         return LogRecord(
             *ctx,
             RecordKind.INIT_START,
@@ -758,7 +759,7 @@ def _platform_other(
         parts.append(f"RequestId: {rid}")
     for key, value in record.items():
         if isinstance(value, (str, int, float, bool)) or value is None:
-            parts.append(f"{key}: {_compact(value)}")
+            parts.append(f"{key}: {compact(value)}")
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             parts.append(f"{key}: [{', '.join(value)}]")
     nested = tuple(

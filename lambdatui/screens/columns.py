@@ -47,20 +47,18 @@ def _with_spark(
     return cell
 
 
+def _figure(health: HealthOf, fn: Function, key: str) -> float | None:
+    """A health figure of the window ("error_rate" included), None without data."""
+    h = health(fn.name)
+    if h is None:
+        return None
+    return h.error_rate if key == "error_rate" else h.value(key)
+
+
 def _sort_value(health: HealthOf, key: str) -> Callable[[Function], float]:
     def value(fn: Function) -> float:
-        h = health(fn.name)
-        v = h.value(key) if h else None
+        v = _figure(health, fn, key)
         return -1.0 if v is None else v
-
-    return value
-
-
-def _error_rate(health: HealthOf) -> Callable[[Function], float]:
-    def value(fn: Function) -> float:
-        h = health(fn.name)
-        rate = h.error_rate if h else None
-        return -1.0 if rate is None else rate
 
     return value
 
@@ -69,18 +67,15 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
     """`drop`: which columns give way first on a narrow terminal (highest first)."""
 
     def rate(fn: Function) -> str:
-        h = health(fn.name)
-        r = h.error_rate if h else None
+        r = _figure(health, fn, "error_rate")
         return NO_DATA if r is None else f"{r:.1f}%"
 
     def ms(fn: Function) -> str:
-        h = health(fn.name)
-        v = h.value("p95") if h else None
+        v = _figure(health, fn, "p95")
         return NO_DATA if v is None else f"{v:,.0f}"
 
     def concurrency(fn: Function) -> str:
-        h = health(fn.name)
-        return _count(h.value("concurrency") if h else None)
+        return _count(_figure(health, fn, "concurrency"))
 
     return [
         Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),
@@ -100,7 +95,7 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             _sort_value(health, "errors"),
             align="right",
         ),
-        Column("error_rate", "Err %", 6, rate, _error_rate(health), align="right"),
+        Column("error_rate", "Err %", 6, rate, _sort_value(health, "error_rate"), align="right"),
         Column(
             "throttles",
             "Throttles",

@@ -207,7 +207,7 @@ class FunctionsScreen(Pane):
             return
         if not tags:
             return
-        self.table.replace_rows(lambda f: replace(f, tags=tags.get(f.arn, f.tags)))
+        self.table.update_rows({arn: partial(replace, tags=pairs) for arn, pairs in tags.items()})
         self.tui.functions = self.table.rows
 
     def request_states(self) -> None:

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
 from ..safetext import visible
 
@@ -358,7 +359,7 @@ class LogView(ScrollView, can_focus=True):
         if newline and not self.wrap:
             parts.append((f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra")))
         if record.fields:
-            extras = " ".join(f"{k}={_compact(v)}" for k, v in record.fields)
+            extras = " ".join(f"{k}={compact(v)[:200]}" for k, v in record.fields)
             parts.append(("  " + visible(extras[:MAX_RENDERED]), style("logview--extra")))
         return parts, start, body
 
@@ -497,14 +498,3 @@ class LogView(ScrollView, can_focus=True):
         if 0 <= index < len(self._view) and not self.wrap:
             self._pause()
             self.move_cursor(index)
-
-
-def _compact(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    import json
-
-    try:
-        return json.dumps(value, separators=(",", ":"), default=str)[:200]
-    except (TypeError, ValueError, RecursionError):
-        return str(value)[:200]

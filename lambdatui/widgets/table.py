@@ -152,13 +152,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._rows.extend(rows)
         self._rebuild()
 
-    def replace_rows(self, update: Callable[[R], R]) -> None:
-        """Replace every row by `update(row)` (e.g. to attach tags), keeping the cursor."""
-        self._line_cache.clear()
-        self._rows = [update(r) for r in self._rows]
-        self._haystack.clear()
-        self._rebuild()
-
     def update_rows(self, updates: dict[Hashable, Callable[[R], R]]) -> None:
         """Apply `updates[key](row)` to the rows with those keys, keeping order and cursor."""
         if not updates:
