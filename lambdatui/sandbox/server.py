@@ -23,7 +23,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import ingestion, metricdata
+from . import alarms, ingestion, metricdata
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Denials
@@ -301,4 +301,5 @@ def _prepare_moto() -> None:
     moto_api_backend.reset()
     default_user_config["lambda"] = {"use_docker": False}
     metricdata.install()
+    alarms.install()
     ingestion.install()
