@@ -13,7 +13,9 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from . import clipboard
+from .aws.cost import Prices
 from .aws.errors import AwsError, translate
+from .aws.findings import Posture
 from .aws.models import Function
 from .aws.session import AwsSession, Target
 from .commands import FunctionCommands
@@ -48,6 +50,13 @@ class LambdaTui(App[None]):
             )
         )
         self.functions: list[Function] = []
+        self.posture = Posture(self.aws)
+        self.price_error: str | None = None
+        try:
+            self.prices = Prices.shipped().with_overrides(settings.prices)
+        except ValueError as exc:
+            self.prices = Prices.shipped()
+            self.price_error = f"Price table not changed: {exc}"
         self.collector = Collector()
         if settings.theme:
             self.theme = settings.theme
@@ -58,6 +67,8 @@ class LambdaTui(App[None]):
         from .screens.functions import FunctionsScreen
 
         self.push_screen(FunctionsScreen())
+        if self.price_error:
+            self.notify(self.price_error, severity="warning")
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
 
@@ -134,6 +145,18 @@ class LambdaTui(App[None]):
 
         self.push_screen(DlqOverviewScreen())
 
+    def action_findings(self) -> None:
+        from .screens.findings import FindingsScreen
+
+        if not isinstance(self.screen, FindingsScreen):
+            self.push_screen(FindingsScreen())
+
+    def action_roles(self) -> None:
+        from .screens.roles import RolesScreen
+
+        if not isinstance(self.screen, RolesScreen):
+            self.push_screen(RolesScreen())
+
     def open_metrics(self, function: Function) -> None:
         from .screens.metrics import MetricsScreen
 
@@ -163,9 +186,11 @@ class LambdaTui(App[None]):
         from .screens.detail import DetailScreen
         from .screens.dlq import DlqScreen
         from .screens.dlqs import DlqOverviewScreen
+        from .screens.findings import FindingsScreen
         from .screens.functions import FunctionsScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
+        from .screens.roles import RolesScreen
         from .widgets.logview import LogView
         from .widgets.table import VirtualTable
 
@@ -179,6 +204,8 @@ class LambdaTui(App[None]):
             ("Metrics", MetricsScreen),
             ("Dead-letter queues", DlqScreen),
             ("All dead-letter queues", DlqOverviewScreen),
+            ("Findings", FindingsScreen),
+            ("Execution roles", RolesScreen),
         ]
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -197,6 +224,8 @@ class LambdaTui(App[None]):
             "overview, deepest first",
             self.action_dlq_overview,
         )
+        yield ("Findings: posture of every function", "key f in the list", self.action_findings)
+        yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
 
     @staticmethod
     def _palette_bindings(screen: object) -> list[Binding]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -31,3 +31,6 @@ class Settings:
     metrics_refresh: float = 60.0
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True
+    # Replacements for the cost estimate's price table (lambdatui/data/prices.toml),
+    # by the same keys, e.g. {"x86_64_gb_second": 0.0000166667}.
+    prices: Mapping[str, float | str] = field(default_factory=dict, compare=False)

@@ -9,6 +9,7 @@ alarm watches the function when its rule names one of those alarms.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -176,8 +177,6 @@ async def list_alarms(session: AwsSession) -> list[Alarm]:
 
 async def alarm_history(session: AwsSession, alarm: Alarm, limit: int = 10) -> list[HistoryItem]:
     """The alarm's most recent state changes, newest first (DescribeAlarmHistory)."""
-    import json
-
     reply = await call(
         session,
         "cloudwatch",
@@ -267,7 +266,8 @@ class AlarmIndex:
                 if parent.name not in found:
                     found[parent.name] = parent
                     pending.append(parent)
-        return sorted(found.values(), key=lambda a: (STATES.index(worst([a])), a.name))
+        # Worst state first; metric alarms before the composites built on them.
+        return sorted(found.values(), key=lambda a: (STATES.index(worst([a])), a.composite, a.name))
 
 
 def worst(alarms: Iterable[Alarm]) -> str:

@@ -113,13 +113,15 @@ def estimate(
 
 
 def money(value: float | None, currency: str = "USD") -> str:
-    """$0.0042, $1.23, $1,234 — enough digits to compare small functions."""
+    """$0.0042, $0.1234, $12.34, $1,234: enough digits to compare small functions."""
     if value is None:
         return "-"
     sign = "$" if currency == "USD" else f"{currency} "
     if value == 0:
         return f"{sign}0"
-    if value < 0.01:
+    if value < 0.0001:
+        return f"<{sign}0.0001"
+    if value < 1:
         return f"{sign}{value:.4f}"
     if value < 100:
         return f"{sign}{value:.2f}"

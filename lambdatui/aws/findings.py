@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -66,23 +66,30 @@ class Severity(IntEnum):
 class Kind:
     id: str
     title: str
+    short: str
 
 
 KINDS = {
     k.id: k
     for k in (
-        Kind("shared-role", "Execution role shared by several functions"),
-        Kind("wildcard-policy", "Role policy with * actions or resources"),
-        Kind("no-failure-destination", "Async invocations with no DLQ or on-failure destination"),
-        Kind("no-alarm", "No alarm on Errors or Throttles"),
-        Kind("no-dlq-alarm", "No alarm on the DLQ's depth"),
-        Kind("text-logs", "Text log format"),
-        Kind("plain-secrets", "Secret-looking environment variables in plain text"),
-        Kind("timeout-close", "Timeout close to the longest duration"),
-        Kind("memory-unused", "Memory far above what is used"),
-        Kind("deprecated-runtime", "Deprecated runtime"),
-        Kind("vpc", "Attached to a VPC"),
-        Kind("noisy-trigger", "Noisy trigger"),
+        Kind("shared-role", "Execution role shared by several functions", "shared role"),
+        Kind("wildcard-policy", "Role policy with * actions or resources", "wildcard policy"),
+        Kind(
+            "no-failure-destination",
+            "Async invocations with no DLQ or on-failure destination",
+            "no failure dest.",
+        ),
+        Kind("no-alarm", "No alarm on Errors or Throttles", "no alarm"),
+        Kind("no-dlq-alarm", "No alarm on the DLQ's depth", "no DLQ alarm"),
+        Kind("text-logs", "Text log format", "text logs"),
+        Kind(
+            "plain-secrets", "Secret-looking environment variables in plain text", "plain secrets"
+        ),
+        Kind("timeout-close", "Timeout close to the longest duration", "timeout close"),
+        Kind("memory-unused", "Memory far above what is used", "memory unused"),
+        Kind("deprecated-runtime", "Deprecated runtime", "deprecated runtime"),
+        Kind("vpc", "Attached to a VPC", "VPC"),
+        Kind("noisy-trigger", "Noisy trigger", "noisy trigger"),
     )
 }
 
@@ -154,6 +161,7 @@ class Facts:
 class ScanResult:
     facts: dict[str, Facts] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)  # sources that could not be read
+    complete: bool = False
 
 
 def _names(names: Sequence[str], limit: int = 3) -> str:
@@ -415,6 +423,12 @@ class Posture:
         self.alarm_error: str | None = None
         self.result: ScanResult | None = None
         self.on_failure: dict[str, str] = {}  # function -> async on-failure destination
+        self._task: asyncio.Future[ScanResult] | None = None
+        self._listeners: list[Callable[[dict[str, Facts]], None]] = []
+
+    @property
+    def scanning(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def refresh_alarms(self) -> AlarmIndex | None:
         try:
@@ -440,8 +454,32 @@ class Posture:
         now: datetime,
         progress: Callable[[dict[str, Facts]], None] | None = None,
     ) -> ScanResult:
-        """Gather every function's facts; `progress` gets them as functions complete."""
+        """Gather every function's facts; `progress` gets them as functions complete.
+
+        A scan already running is joined rather than repeated. The scan is shielded:
+        a screen that stops waiting does not stop it. `result` fills as it goes.
+        """
+        if progress is not None:
+            self._listeners.append(progress)
+        try:
+            if not self.scanning:
+                self._task = asyncio.ensure_future(self._scan(functions, now))
+            assert self._task is not None
+            return await asyncio.shield(self._task)
+        finally:
+            if progress is not None and progress in self._listeners:
+                self._listeners.remove(progress)
+
+    def _progress(self, batch: dict[str, Facts]) -> None:
+        for listener in list(self._listeners):
+            listener(batch)
+
+    async def _scan(self, functions: Sequence[Function], now: datetime) -> ScanResult:
         result = ScanResult()
+        if self.result is not None:
+            # Until the new facts arrive, the previous ones stand.
+            result.facts.update(self.result.facts)
+        self.result = result
         names = [f.name for f in functions]
         role_users: dict[str, list[str]] = {}
         for fn in functions:
@@ -516,31 +554,24 @@ class Posture:
 
         pending = [asyncio.ensure_future(one(fn)) for fn in functions]
         batch: dict[str, Facts] = {}
-        for done in asyncio.as_completed(pending):
+        for count, done in enumerate(asyncio.as_completed(pending), 1):
             facts = await done
             result.facts[facts.function.name] = facts
             batch[facts.function.name] = facts
-            if progress is not None and (len(batch) >= 25 or len(result.facts) == len(pending)):
-                progress(dict(batch))
+            if len(batch) >= 25 or count == len(pending):
+                result.complete = count == len(pending)
+                self._progress(dict(batch))
                 batch.clear()
-        self.result = result
+        result.complete = True
+        wanted = {f.name for f in functions}
+        for gone in set(result.facts) - wanted:
+            del result.facts[gone]
         return result
 
     async def refresh_alarms_or_raise(self) -> AlarmIndex:
         self.alarms = AlarmIndex(await list_alarms(self.session))
         self.alarm_error = None
         return self.alarms
-
-    async def stream(
-        self, functions: Sequence[Function], now: datetime
-    ) -> AsyncIterator[dict[str, Facts]]:
-        """The scan as an async iterator of completed batches."""
-        queue: asyncio.Queue[dict[str, Facts] | None] = asyncio.Queue()
-        task = asyncio.ensure_future(self.scan(functions, now, queue.put_nowait))
-        task.add_done_callback(lambda _: queue.put_nowait(None))
-        while (item := await queue.get()) is not None:
-            yield item
-        task.result()
 
 
 def _note(result: ScanResult, denied: set[str], what: str, exc: AwsError) -> None:

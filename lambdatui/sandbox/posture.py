@@ -102,7 +102,7 @@ INLINE: Mapping[str, dict[str, Any]] = {
         (["kms:Sign", "kms:GetPublicKey"], arn("kms", "key/0b6c5c1e-demo-signing-key")),
     ),
     "auth-jwks-rotator-role": policy(
-        (["kms:CreateKey", "kms:ScheduleKeyDeletion", "kms:TagResource"], "*"),
+        (["kms:GetPublicKey", "kms:Sign"], arn("kms", "alias/auth-signing-*")),
         (["s3:PutObject"], "arn:aws:s3:::shop-auth-jwks/*"),
     ),
     "notifications-role": policy(

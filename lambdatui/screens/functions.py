@@ -17,7 +17,10 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from ..aws.alarms import worst as worst_state
+from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money
 from ..aws.errors import AccessDenied, AwsError, Throttled
+from ..aws.findings import Finding, Severity, check
 from ..aws.functions import function_state, function_tags, list_function_pages
 from ..aws.metrics import (
     WINDOWS,
@@ -32,6 +35,7 @@ from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
 from .columns import account_line, function_columns, row_class
+from .posture import posture_columns
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -53,8 +57,11 @@ SORTS: dict[str, str] = {
     "modified": "A",
     "arch": "H",
     "size": "Z",
+    "cost": "dollar_sign",
 }
-HEALTH_COLUMNS = {"invocations", "errors", "error_rate", "throttles", "p95", "concurrency"}
+HEALTH_COLUMNS = {"invocations", "errors", "error_rate", "throttles", "p95", "concurrency", "cost"}
+# Worst first on the first press, like the health columns.
+WORST_FIRST = {*HEALTH_COLUMNS, "alarms", "findings"}
 
 
 def _haystack(fn: Function) -> str:
@@ -79,6 +86,9 @@ class FunctionsScreen(Pane):
         Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
+        Binding("f", "findings", "Findings", id="functions.findings"),
+        Binding("exclamation_mark", "alarm_filter", "In ALARM", id="functions.alarm_filter"),
+        Binding("e", "roles", "Roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -104,6 +114,8 @@ class FunctionsScreen(Pane):
         self.window = "15m"
         self._health_timer: Timer | None = None
         self._health_due = False
+        self.alarm_only = False
+        self._findings: dict[str, list[Finding]] = {}
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
@@ -114,7 +126,17 @@ class FunctionsScreen(Pane):
         yield Static("", id="account")
         yield Static("", id="message")
         yield FunctionTable(
-            function_columns(self.tui.settings.clock, self.health.get),
+            function_columns(
+                self.tui.settings.clock,
+                self.health.get,
+                posture_columns(
+                    self.alarm_state,
+                    self.cost_of,
+                    self.findings_of,
+                    lambda: self.tui.prices.currency,
+                    drops=(7, 9, 10),
+                ),
+            ),
             key=lambda f: f.arn,
             haystack=_haystack,
             row_class=row_class(self.health.get),
@@ -195,6 +217,7 @@ class FunctionsScreen(Pane):
         )
         table.refresh()
         self._update_count()
+        self.refresh_posture()
         await self._load_tags()
 
     async def _load_tags(self) -> None:
@@ -275,6 +298,12 @@ class FunctionsScreen(Pane):
                 self.health.update(part)
                 self._health_changed()
             self.health_error = None
+            # Alarm states change as often as the health figures: refresh them together.
+            await self.tui.posture.refresh_alarms()
+            table = self.table
+            if table.sort_column == "alarms" or self.alarm_only:
+                self._apply_filter()
+            table.redraw()
         except Throttled as exc:
             self.health_error = f"Metrics: {exc.sentence}"
             interval *= 2
@@ -288,8 +317,10 @@ class FunctionsScreen(Pane):
             self._health_timer = self.set_timer(interval, self.refresh_health)
 
     def _health_changed(self) -> None:
+        # The noisy-trigger finding reads the cost, which reads the health.
+        self._findings.clear()
         table = self.table
-        if table.sort_column in HEALTH_COLUMNS:
+        if table.sort_column in HEALTH_COLUMNS or table.sort_column == "findings":
             table.sort_by(table.sort_column, table.sort_reverse)
         table.redraw()
 
@@ -312,9 +343,11 @@ class FunctionsScreen(Pane):
         except AwsError as exc:
             line.update(Content.styled(f"Account: {exc.sentence}", "$text-error"))
             return
-        line.update(account_line(settings, usage, self.window))
+        line.update(account_line(settings, usage, self.window) + self._cost_line())
 
     def on_screen_resume(self) -> None:
+        # Logs read meanwhile may have added observations (timeout and memory findings).
+        self.forget_findings()
         if self._health_due:
             self._health_due = False
             self.refresh_health()
@@ -359,8 +392,10 @@ class FunctionsScreen(Pane):
             text = f"{shown} of {total} {noun}"
         else:
             text = f"{total} {noun}"
-        self.query_one("#count", Static).update(text)
+        self.query_one("#count", Static).update(self._posture_summary() + text)
         title = f"Functions  health over {self.window}"
+        if self.alarm_only:
+            title += "  in ALARM only"
         if table.sort_column:
             arrow = "▼" if table.sort_reverse else "▲"
             title += f"  sorted by {table.sort_column} {arrow}"
@@ -376,7 +411,12 @@ class FunctionsScreen(Pane):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_query(event.value.strip())
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        predicate = (lambda f: self.alarm_state(f) == "ALARM") if self.alarm_only else None
+        self.table.set_query(text, predicate)
         self._update_count()
         self.request_states()
 
@@ -392,8 +432,7 @@ class FunctionsScreen(Pane):
         if field.value or field.display:
             field.value = ""
             field.display = False
-            self.table.set_query("")
-            self._update_count()
+            self._apply_filter()
         self.table.focus()
 
     # ----- actions ------------------------------------------------------------------
@@ -436,11 +475,8 @@ class FunctionsScreen(Pane):
 
     def action_sort(self, column: str) -> None:
         table = self.table
-        if table.sort_column == column:
-            reverse = not table.sort_reverse
-        else:
-            # Health columns sort worst first.
-            reverse = column in HEALTH_COLUMNS
+        # Again reverses; health, alarm and findings columns sort worst first.
+        reverse = not table.sort_reverse if table.sort_column == column else column in WORST_FIRST
         table.sort_by(column, reverse)
         # A new order is read from the top: that is where the worst function is.
         table.move_cursor(0)
@@ -463,3 +499,97 @@ class FunctionsScreen(Pane):
             if fn.name == name:
                 return self.table.select_key(fn.arn)
         return False
+
+    # ----- alarms, cost and findings ----------------------------------------------
+
+    def alarm_state(self, fn: Function) -> str | None:
+        alarms = self.tui.posture.alarms_of(fn)
+        return None if alarms is None else worst_state(alarms)
+
+    def cost_of(self, fn: Function) -> Cost | None:
+        return estimate(
+            self.health.get(fn.name),
+            fn.memory_mb,
+            fn.architecture,
+            WINDOWS[self.window],
+            self.tui.prices,
+        )
+
+    def findings_of(self, fn: Function) -> list[Finding] | None:
+        found = self._findings.get(fn.name)
+        if found is None:
+            result = self.tui.posture.result
+            facts = result.facts.get(fn.name) if result else None
+            if facts is None:
+                return None
+            found = check(
+                facts,
+                self.tui.settings.clock(),
+                self.tui.posture.observations.get(fn.name),
+                self.cost_of(fn),
+            )
+            self._findings[fn.name] = found
+        return found
+
+    def forget_findings(self) -> None:
+        """Findings are recomputed from the facts (new health, new log observations)."""
+        self._findings.clear()
+        table = self.table
+        if table.sort_column in ("findings", "alarms"):
+            table.sort_by(table.sort_column, table.sort_reverse)
+        table.redraw()
+        self._update_count()
+
+    def total_cost(self) -> float | None:
+        costs = [c for c in (self.cost_of(f) for f in self.table.rows) if c is not None]
+        return sum(c.total for c in costs) if costs else None
+
+    def _cost_line(self) -> Content:
+        total = self.total_cost()
+        return Content.assemble(
+            ("  │ est. cost ", "$text-muted"),
+            money(total, self.tui.prices.currency),
+            (f" ({FREE_TIER_NOTE})", "$text-muted"),
+        )
+
+    def _posture_summary(self) -> str:
+        result = self.tui.posture.result
+        if result is None or not self.table.rows:
+            return ""
+        counted = [
+            f
+            for fn in self.table.rows
+            for f in self.findings_of(fn) or ()
+            if f.severity > Severity.INFO
+        ]
+        high = sum(1 for f in counted if f.severity == Severity.HIGH)
+        return f"{len(counted)} findings ({high} high) · "
+
+    @work(exclusive=True, group="posture", exit_on_error=False)
+    async def refresh_posture(self) -> None:
+        """Alarms first (the Alarms column), then the findings scan (the Findings column)."""
+        posture = self.tui.posture
+        await posture.refresh_alarms()
+        if posture.alarm_error:
+            self.notify(f"Alarms unavailable: {posture.alarm_error}", severity="warning")
+        self._apply_filter()
+        self.forget_findings()
+
+        def progress(_: object) -> None:
+            self.forget_findings()
+
+        await posture.scan(list(self.table.rows), self.tui.settings.clock(), progress)
+        self.forget_findings()
+
+    def action_findings(self) -> None:
+        self.tui.action_findings()
+
+    def action_roles(self) -> None:
+        self.tui.action_roles()
+
+    def action_alarm_filter(self) -> None:
+        self.alarm_only = not self.alarm_only
+        if self.alarm_only and self.tui.posture.alarms is None:
+            reason = self.tui.posture.alarm_error or "alarms are still loading"
+            self.notify(f"In-ALARM filter: {reason}", severity="warning")
+        self._apply_filter()
