@@ -90,7 +90,10 @@ class FindingsScreen(Pane):
         yield FindingsTable(
             columns(),
             key=lambda r: r.key,
-            haystack=lambda r: f"{r.finding.function} {r.finding.title} {r.finding.reason}",
+            haystack=lambda r: (
+                f"{r.finding.function} {KINDS[r.finding.kind].short} {r.finding.title} "
+                f"{r.finding.severity.label} {r.finding.reason}"
+            ),
             empty="Checking every function…",
             id="findings",
         )
