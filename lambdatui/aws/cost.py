@@ -112,6 +112,14 @@ def estimate(
     )
 
 
+MONTH_S = 30 * 86_400
+
+
+def per_month(total: float, window_s: int) -> float:
+    """What `total` over the window comes to over 30 days at the same rate."""
+    return total * MONTH_S / window_s if window_s else 0.0
+
+
 def money(value: float | None, currency: str = "USD") -> str:
     """$0.0042, $0.1234, $12.34, $1,234: enough digits to compare small functions."""
     if value is None:

@@ -15,9 +15,10 @@ from textual.widgets import Footer, Static
 
 from .. import format as fmt
 from ..aws.alarms import Alarm, alarm_history
-from ..aws.cost import FREE_TIER_NOTE, money
+from ..aws.cost import FREE_TIER_NOTE, money, per_month
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
+from ..aws.metrics import WINDOWS
 from ..aws.models import Function, FunctionDetail, Part
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
@@ -204,6 +205,7 @@ class DetailScreen(Pane):
         fn = self.function
         cost = listing.cost_of(fn)
         window = f"last {listing.window} (the list's window, w there changes it)"
+        window_s = WINDOWS[listing.window]
         if cost is None:
             self._section(
                 "cost", [_row("Window", window), _note("no invocation data in the window")]
@@ -227,7 +229,11 @@ class DetailScreen(Pane):
                 "Estimate",
                 Content.assemble(
                     (money(cost.total, prices.currency), "bold"),
-                    (f"  ({FREE_TIER_NOTE})", "$text-muted"),
+                    (
+                        f"  ≈ {money(per_month(cost.total, window_s), prices.currency)} per "
+                        f"30 days at this rate ({FREE_TIER_NOTE})",
+                        "$text-muted",
+                    ),
                 ),
             ),
         ]

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from ..aws.alarms import worst as worst_state
-from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money
+from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money, per_month
 from ..aws.errors import AccessDenied, AwsError, Throttled
 from ..aws.findings import Finding, Severity, check
 from ..aws.functions import function_state, function_tags, list_function_pages
@@ -75,6 +75,11 @@ class FunctionTable(VirtualTable[Function]):
 
 class FunctionsScreen(Pane):
     HELP_TITLE = "Function list"
+    # Below 100 columns the findings count gives its room to the title.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="functions.filter"),
@@ -121,6 +126,7 @@ class FunctionsScreen(Pane):
         yield ContextBar()
         with Horizontal(id="titlebar"):
             yield Static("Functions", id="title")
+            yield Static("", id="posture")
             yield Static("", id="count")
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
         yield Static("", id="account")
@@ -392,7 +398,8 @@ class FunctionsScreen(Pane):
             text = f"{shown} of {total} {noun}"
         else:
             text = f"{total} {noun}"
-        self.query_one("#count", Static).update(self._posture_summary() + text)
+        self.query_one("#count", Static).update(text)
+        self.query_one("#posture", Static).update(self._posture_summary())
         title = f"Functions  health over {self.window}"
         if self.alarm_only:
             title += "  in ALARM only"
@@ -546,10 +553,16 @@ class FunctionsScreen(Pane):
 
     def _cost_line(self) -> Content:
         total = self.total_cost()
+        currency = self.tui.prices.currency
+        month = (
+            f", ≈ {money(per_month(total, WINDOWS[self.window]), currency)} per 30 days"
+            if total
+            else ""
+        )
         return Content.assemble(
             ("  │ est. cost ", "$text-muted"),
-            money(total, self.tui.prices.currency),
-            (f" ({FREE_TIER_NOTE})", "$text-muted"),
+            money(total, currency),
+            (f" in {self.window}{month} ({FREE_TIER_NOTE})", "$text-muted"),
         )
 
     def _posture_summary(self) -> str:
@@ -563,7 +576,7 @@ class FunctionsScreen(Pane):
             if f.severity > Severity.INFO
         ]
         high = sum(1 for f in counted if f.severity == Severity.HIGH)
-        return f"{len(counted)} findings ({high} high) · "
+        return f"{len(counted)} findings, {high} high  "
 
     @work(exclusive=True, group="posture", exit_on_error=False)
     async def refresh_posture(self) -> None:

@@ -67,7 +67,8 @@ def findings_text(findings: list[Finding] | None) -> Text:
     if not counted:
         return Text("info" if findings else "0", style="dim")
     worst = max(f.severity for f in counted)
-    return Text(f"{len(counted)} {worst.label}", style=SEVERITY_STYLE[worst])
+    label = "med" if worst == Severity.MEDIUM else worst.label
+    return Text(f"{len(counted)} {label}", style=SEVERITY_STYLE[worst])
 
 
 def findings_rank(findings: list[Finding] | None) -> tuple[int, int]:
@@ -112,7 +113,7 @@ def posture_columns(
         Column(
             "findings",
             "Findings",
-            8,
+            9,
             lambda f: findings_text(findings(f)),
             lambda f: findings_rank(findings(f)),
             drop=drops[2],
