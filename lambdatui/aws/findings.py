@@ -554,11 +554,13 @@ class Posture:
 
         pending = [asyncio.ensure_future(one(fn)) for fn in functions]
         batch: dict[str, Facts] = {}
+        # About ten progress reports per scan (each makes screens recompute findings).
+        every = max(25, len(pending) // 10)
         for count, done in enumerate(asyncio.as_completed(pending), 1):
             facts = await done
             result.facts[facts.function.name] = facts
             batch[facts.function.name] = facts
-            if len(batch) >= 25 or count == len(pending):
+            if len(batch) >= every or count == len(pending):
                 result.complete = count == len(pending)
                 self._progress(dict(batch))
                 batch.clear()

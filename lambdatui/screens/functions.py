@@ -76,7 +76,7 @@ class FunctionTable(VirtualTable[Function]):
 class FunctionsScreen(Pane):
     HELP_TITLE = "Function list"
     # Below 100 columns the findings count gives its room to the title.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (100, "-wide"),
     ]
@@ -569,12 +569,7 @@ class FunctionsScreen(Pane):
         result = self.tui.posture.result
         if result is None or not self.table.rows:
             return ""
-        counted = [
-            f
-            for fn in self.table.rows
-            for f in self.findings_of(fn) or ()
-            if f.severity > Severity.INFO
-        ]
+        counted = [f for fn in self.table.rows for f in self.findings_of(fn) or ()]
         high = sum(1 for f in counted if f.severity == Severity.HIGH)
         return f"{len(counted)} findings, {high} high  "
 
