@@ -161,6 +161,7 @@ class Facts:
 class ScanResult:
     facts: dict[str, Facts] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)  # sources that could not be read
+    checked: int = 0  # functions whose per-function calls are done
     complete: bool = False
 
 
@@ -480,6 +481,9 @@ class Posture:
             # Until the new facts arrive, the previous ones stand.
             result.facts.update(self.result.facts)
         self.result = result
+        wanted = {f.name for f in functions}
+        for gone in set(result.facts) - wanted:
+            del result.facts[gone]
         names = [f.name for f in functions]
         role_users: dict[str, list[str]] = {}
         for fn in functions:
@@ -509,12 +513,34 @@ class Posture:
         slots = asyncio.Semaphore(PARALLEL)
         denied: set[str] = set()
 
+        def build(fn: Function, on_failure: str | None, known: bool, evidence: str | None) -> Facts:
+            figures = (metrics or {}).get(fn.name, {})
+            queues = [
+                q
+                for q in dict.fromkeys(
+                    [fn.dead_letter, on_failure or "", *stream_failures.get(fn.name, ())]
+                )
+                if queue_name(q)
+            ]
+            return Facts(
+                function=fn,
+                role=roles.get(fn.role) if fn.role else None,
+                role_users=tuple(role_users.get(fn.role, ())),
+                alarms=tuple(alarms.on_function(fn.name)) if alarms else None,
+                queue_alarms=({q: tuple(alarms.on_queue(q)) for q in queues} if alarms else None),
+                on_failure=on_failure,
+                failure_known=known,
+                async_evidence=evidence,
+                max_duration_ms=figures.get("max_duration"),
+            )
+
+        def metric_evidence(fn: Function) -> str | None:
+            received = (metrics or {}).get(fn.name, {}).get("async")
+            return f"{received:,.0f} async events in the last 24 h" if received else None
+
         async def one(fn: Function) -> Facts:
             async with slots:
-                figures = (metrics or {}).get(fn.name, {})
-                evidence = None
-                if figures.get("async"):
-                    evidence = f"{figures['async']:,.0f} async events in the last 24 h"
+                evidence = metric_evidence(fn)
                 configured, on_failure, known = False, None, True
                 try:
                     configured, on_failure = await _on_failure(self.session, fn.name)
@@ -532,26 +558,14 @@ class Posture:
                             evidence = f"{', '.join(services)} may invoke it"
                     except AwsError as exc:
                         _note(result, denied, "invoke permissions not checked", exc)
-                queues = [
-                    q
-                    for q in dict.fromkeys(
-                        [fn.dead_letter, on_failure or "", *stream_failures.get(fn.name, ())]
-                    )
-                    if queue_name(q)
-                ]
-                index = alarms
-                return Facts(
-                    function=fn,
-                    role=roles.get(fn.role) if fn.role else None,
-                    role_users=tuple(role_users.get(fn.role, ())),
-                    alarms=tuple(index.on_function(fn.name)) if index else None,
-                    queue_alarms=({q: tuple(index.on_queue(q)) for q in queues} if index else None),
-                    on_failure=on_failure,
-                    failure_known=known,
-                    async_evidence=evidence,
-                    max_duration_ms=figures.get("max_duration"),
-                )
+                return build(fn, on_failure, known, evidence)
 
+        # What the account-wide calls decide shows at once; each function's failure
+        # handling (one or two calls per function) completes its facts later.
+        for fn in functions:
+            known = self.on_failure.get(fn.name)
+            result.facts[fn.name] = build(fn, known, False, metric_evidence(fn))
+        self._progress(dict(result.facts))
         pending = [asyncio.ensure_future(one(fn)) for fn in functions]
         batch: dict[str, Facts] = {}
         # About ten progress reports per scan (each makes screens recompute findings).
@@ -559,15 +573,13 @@ class Posture:
         for count, done in enumerate(asyncio.as_completed(pending), 1):
             facts = await done
             result.facts[facts.function.name] = facts
+            result.checked = count
             batch[facts.function.name] = facts
             if len(batch) >= every or count == len(pending):
                 result.complete = count == len(pending)
                 self._progress(dict(batch))
                 batch.clear()
         result.complete = True
-        wanted = {f.name for f in functions}
-        for gone in set(result.facts) - wanted:
-            del result.facts[gone]
         return result
 
     async def refresh_alarms_or_raise(self) -> AlarmIndex:

@@ -142,7 +142,7 @@ class FindingsScreen(Pane):
         table.set_rows(rows)
         functions = len({f.function for f in findings})
         high = sum(1 for f in findings if f.severity == Severity.HIGH)
-        scanned = len(self.tui.posture.result.facts) if self.tui.posture.result else 0
+        scanned = self.tui.posture.result.checked if self.tui.posture.result else 0
         total = len(self._functions())
         progress = f"checking {scanned} of {total} functions · " if self.scanning else ""
         self.query_one("#count", Static).update(
