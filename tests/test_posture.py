@@ -386,3 +386,30 @@ async def test_roles_view_groups_functions_largest_first(world: Any) -> None:
         assert own.functions == ("orders-analytics-consumer",)
         await wait_until(pilot, lambda: "Role lambda-basic-execution" in screen_text(app))
         await wait_until(pilot, lambda: "lambda-logs-write" in screen_text(app))
+
+
+async def test_alarms_denied_say_so_and_skip_the_alarm_findings(world: Any) -> None:
+    world.deny("cloudwatch:DescribeAlarms")
+    try:
+        app = app_for(world)
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen = await _listed(app, pilot)
+            column = next(c for c in screen.table.columns if c.key == "alarms")
+            assert str(column.render(_row(screen, "payments-webhook"))) == "n/a"
+            # Not knowing the alarms is no reason to report missing ones.
+            kinds = {f.kind for fn in screen.table.rows for f in screen.findings_of(fn) or ()}
+            assert "no-alarm" not in kinds and "no-dlq-alarm" not in kinds
+            await pilot.press("f")
+            await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
+            await pilot.pause()
+            assert "alarms not checked: no permission: cloudwatch:DescribeAlarms" in (
+                screen_text(app)
+            )
+            app.pop_screen()
+            app.goto_function("payments-webhook")
+            await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+            await wait_until(
+                pilot, lambda: "no permission: cloudwatch:DescribeAlarms" in screen_text(app)
+            )
+    finally:
+        world.allow("cloudwatch:DescribeAlarms")

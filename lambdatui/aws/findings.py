@@ -240,8 +240,9 @@ def check(
         add(
             "plain-secrets",
             Severity.HIGH,
-            f"{_names(list(fn.secret_env))} look like secrets, stored as plain environment "
-            "values without a customer KMS key",
+            f"{_names(list(fn.secret_env))} "
+            + ("looks like a secret" if len(fn.secret_env) == 1 else "look like secrets")
+            + ", stored as plain environment values without a customer KMS key",
             "keep them in Secrets Manager or Parameter Store and read them at start",
         )
     longest = max(

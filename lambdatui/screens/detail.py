@@ -123,7 +123,7 @@ class DetailScreen(Pane):
         self.load_alarms()
         self.load_identity()
         self._render_cost()
-        self._render_findings()
+        self.load_findings()
 
     # ----- alarms, identity, cost and findings --------------------------------------
 
@@ -140,7 +140,7 @@ class DetailScreen(Pane):
         if not alarms:
             self._section(
                 "alarms",
-                [_note("no CloudWatch alarm watches this function, its DLQ or its alarms")],
+                [_note("no CloudWatch alarm watches this function or its failure queues")],
             )
             return
         self._render_alarms(alarms, {})
@@ -249,6 +249,19 @@ class DetailScreen(Pane):
                 )
             )
         self._section("cost", lines)
+
+    @work(exclusive=True, group="detail-findings", exit_on_error=False)
+    async def load_findings(self) -> None:
+        """Findings now if the account scan has this function, else once it has."""
+        self._render_findings()
+        posture = self.tui.posture
+        result = posture.result
+        if result is None or not result.complete:
+            await posture.scan(self.tui.functions, self.tui.settings.clock())
+            listing = list_screen(self.tui)
+            if listing is not None:
+                listing.forget_findings()
+            self._render_findings()
 
     def _render_findings(self) -> None:
         listing = list_screen(self.tui)

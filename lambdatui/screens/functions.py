@@ -92,8 +92,8 @@ class FunctionsScreen(Pane):
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
         Binding("f", "findings", "Findings", id="functions.findings"),
-        Binding("exclamation_mark", "alarm_filter", "In ALARM", id="functions.alarm_filter"),
-        Binding("e", "roles", "Roles", show=False, id="functions.roles"),
+        Binding("exclamation_mark", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
+        Binding("e", "roles", "Execution roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -510,8 +510,12 @@ class FunctionsScreen(Pane):
     # ----- alarms, cost and findings ----------------------------------------------
 
     def alarm_state(self, fn: Function) -> str | None:
-        alarms = self.tui.posture.alarms_of(fn)
-        return None if alarms is None else worst_state(alarms)
+        """Worst state of the function's alarms; None while loading, "unknown" if denied."""
+        posture = self.tui.posture
+        alarms = posture.alarms_of(fn)
+        if alarms is None:
+            return "unknown" if posture.alarm_error else None
+        return worst_state(alarms)
 
     def cost_of(self, fn: Function) -> Cost | None:
         return estimate(

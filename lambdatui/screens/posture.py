@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from ..app import LambdaTui
     from .functions import FunctionsScreen
 
-STATE_LABEL = {"ALARM": "ALARM", "INSUFFICIENT_DATA": "no data", "OK": "OK", NONE: "none"}
+STATE_LABEL = {
+    "ALARM": "ALARM",
+    "INSUFFICIENT_DATA": "no data",
+    "OK": "OK",
+    NONE: "none",
+    "unknown": "n/a",  # alarms could not be read
+}
 STATE_STYLE = {"ALARM": "bold red", "INSUFFICIENT_DATA": "yellow", "OK": "green", NONE: "dim"}
 SEVERITY_STYLE = {
     Severity.HIGH: "bold red",

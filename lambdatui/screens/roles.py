@@ -23,7 +23,7 @@ class RolesScreen(Pane):
     HELP_TITLE = "Execution roles"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "First function", id="roles.open"),
+        Binding("enter", "open", "Open its first function", id="roles.open"),
         Binding("r", "refresh", "Reload policies", id="roles.refresh"),
     ]
 
@@ -43,7 +43,8 @@ class RolesScreen(Pane):
             if summary is None:
                 return Text("…", style="dim")
             if summary.wildcards:
-                return Text(f"{len(summary.wildcards)} wildcard", style="bold red")
+                n = len(summary.wildcards)
+                return Text(f"{n} wildcard{'s' if n > 1 else ''}", style="bold red")
             return Text("narrow", style="green")
 
         return [
