@@ -25,11 +25,12 @@ from .posture import SEVERITY_STYLE, list_screen
 @dataclass(frozen=True, slots=True)
 class Row:
     finding: Finding
-    index: int  # unique key: a function can have several findings of a kind
+    index: int  # position worst first, then by function
 
     @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.finding.function, self.finding.kind, self.index)
+    def key(self) -> tuple[str, str, str]:
+        # Stable across rescans, so the cursor stays on its finding.
+        return (self.finding.function, self.finding.kind, self.finding.reason)
 
 
 def _severity(row: Row) -> Text:
