@@ -425,6 +425,7 @@ class Posture:
         self.alarm_error: str | None = None
         self.result: ScanResult | None = None
         self.on_failure: dict[str, str] = {}  # function -> async on-failure destination
+        self.stream_failures: dict[str, list[str]] = {}  # function -> mappings' on-failure
         self._task: asyncio.Future[ScanResult] | None = None
         self._listeners: list[Callable[[dict[str, Facts]], None]] = []
 
@@ -441,8 +442,13 @@ class Posture:
         return self.alarms
 
     def queues_of(self, fn: Function) -> list[str]:
-        """The SQS failure queues known for the function (its DLQ, its async destination)."""
-        queues = [fn.dead_letter, self.on_failure.get(fn.name, "")]
+        """The SQS failure queues known for the function: its DLQ, its async on-failure
+        destination and its stream mappings' on-failure destinations."""
+        queues = [
+            fn.dead_letter,
+            self.on_failure.get(fn.name, ""),
+            *self.stream_failures.get(fn.name, ()),
+        ]
         return [q for q in dict.fromkeys(queues) if queue_name(q)]
 
     def alarms_of(self, fn: Function) -> list[Alarm] | None:
@@ -511,6 +517,8 @@ class Posture:
         for m in mappings or ():
             if m.on_failure:
                 stream_failures.setdefault(m.function, []).append(m.on_failure)
+        if mappings is not None:
+            self.stream_failures = stream_failures
         slots = asyncio.Semaphore(PARALLEL)
         denied: set[str] = set()
 

@@ -117,9 +117,14 @@ class DetailScreen(Pane):
             self.function = config.function
         self.query_one("#count", Static).update(self._status())
         self._render_all()
+        # What this screen learnt about failure queues tells which alarms watch them.
+        posture = self.tui.posture
         ac = self.detail.async_config.value
         if ac is not None and ac.on_failure:
-            self.tui.posture.on_failure[self.function.name] = ac.on_failure
+            posture.on_failure[self.function.name] = ac.on_failure
+        streams = [m.on_failure for m in self.detail.mappings.value or () if m.on_failure]
+        if streams:
+            posture.stream_failures[self.function.name] = streams
         self.load_alarms()
         self.load_identity()
         self._render_cost()

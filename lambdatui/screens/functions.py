@@ -35,7 +35,7 @@ from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
 from .columns import account_line, function_columns, row_class
-from .posture import posture_columns
+from .posture import NOISY_MARK, posture_columns
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -563,10 +563,12 @@ class FunctionsScreen(Pane):
             if total
             else ""
         )
+        noisy = sum(1 for f in self.table.rows if (c := self.cost_of(f)) and c.noisy)
         return Content.assemble(
             ("  │ est. cost ", "$text-muted"),
             money(total, currency),
             (f" in {self.window}{month} ({FREE_TIER_NOTE})", "$text-muted"),
+            (f"  {NOISY_MARK} {noisy} noisy trigger(s)" if noisy else "", "$text-warning"),
         )
 
     def _posture_summary(self) -> str:
