@@ -123,7 +123,7 @@ def per_month(total: float, window_s: int) -> float:
 
 
 def money(value: float | None, currency: str = "USD") -> str:
-    """$0.0042, $0.1234, $12.34, $1,234: enough digits to compare small functions."""
+    """$0.00042, $0.0113, $0.996, $12.34, $1,234: enough digits to compare small functions."""
     if value is None:
         return "-"
     sign = "$" if currency == "USD" else f"{currency} "
@@ -132,7 +132,7 @@ def money(value: float | None, currency: str = "USD") -> str:
     if value < 0.0001:
         return f"<{sign}0.0001"
     if value < 1:
-        return f"{sign}{value:.4f}"
+        return f"{sign}{value:.3g}"  # three significant digits: $0.0113, $0.996
     if value < 100:
         return f"{sign}{value:.2f}"
     return f"{sign}{value:,.0f}"

@@ -221,13 +221,13 @@ class DetailScreen(Pane):
             _row("Window", window),
             _row(
                 "Requests",
-                f"{cost.requests:,.0f} x {money(prices.requests_per_million, prices.currency)}"
+                f"{cost.requests:,.0f} x {prices.requests_per_million:g} {prices.currency}"
                 f" per million = {money(cost.request_cost, prices.currency)}",
             ),
             _row(
                 "Duration",
                 f"{cost.gb_seconds:,.1f} GB-s ({memory_gb:g} GB, {fn.architecture}) x "
-                f"{prices.gb_second(fn.architecture):.10f} = "
+                f"{prices.gb_second(fn.architecture):.10f} {prices.currency} = "
                 f"{money(cost.duration_cost, prices.currency)}",
             ),
             _row(

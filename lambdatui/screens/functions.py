@@ -559,16 +559,14 @@ class FunctionsScreen(Pane):
         total = self.total_cost()
         currency = self.tui.prices.currency
         month = (
-            f", ≈ {money(per_month(total, WINDOWS[self.window]), currency)} per 30 days"
-            if total
-            else ""
+            f" ≈ {money(per_month(total, WINDOWS[self.window]), currency)}/30 days" if total else ""
         )
         noisy = sum(1 for f in self.table.rows if (c := self.cost_of(f)) and c.noisy)
         return Content.assemble(
             ("  │ est. cost ", "$text-muted"),
             money(total, currency),
             (f" in {self.window}{month} ({FREE_TIER_NOTE})", "$text-muted"),
-            (f"  {NOISY_MARK} {noisy} noisy trigger(s)" if noisy else "", "$text-warning"),
+            (f"  {NOISY_MARK} {noisy} noisy" if noisy else "", "$text-warning"),
         )
 
     def _posture_summary(self) -> str:
