@@ -122,8 +122,11 @@ def per_month(total: float, window_s: int) -> float:
     return total * MONTH_S / window_s if window_s else 0.0
 
 
-def money(value: float | None, currency: str = "USD") -> str:
-    """$0.00042, $0.0113, $0.996, $12.34, $1,234: enough digits to compare small functions."""
+def money(value: float | None, currency: str = "USD", *, compact: bool = False) -> str:
+    """$0.00042, $0.0113, $0.996, $12.34, $1,234: three significant digits under a dollar.
+
+    `compact` (table cells, at most 8 characters): two significant digits under a cent.
+    """
     if value is None:
         return "-"
     sign = "$" if currency == "USD" else f"{currency} "
@@ -132,7 +135,8 @@ def money(value: float | None, currency: str = "USD") -> str:
     if value < 0.0001:
         return f"<{sign}0.0001"
     if value < 1:
-        return f"{sign}{value:.3g}"  # three significant digits: $0.0113, $0.996
+        digits = 2 if compact and value < 0.01 else 3
+        return f"{sign}{value:.{digits}g}"
     if value < 100:
         return f"{sign}{value:.2f}"
     return f"{sign}{value:,.0f}"

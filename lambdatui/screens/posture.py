@@ -32,6 +32,7 @@ SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 NOISY_MARK = "↯"
+COST_WIDTH = 8
 
 
 def list_screen(app: LambdaTui) -> FunctionsScreen | None:
@@ -60,9 +61,12 @@ def state_rank(state: str | None) -> int:
 def cost_text(cost: Cost | None, currency: str = "USD") -> Text:
     if cost is None:
         return Text("-")
-    text = Text(money(cost.total, currency))
+    text = Text(money(cost.total, currency, compact=True))
     if cost.noisy:
-        text.append(NOISY_MARK, style="bold yellow")
+        # Yellow marks a noisy trigger; the mark too when the cell has room for it.
+        text.stylize("yellow")
+        if len(text) < COST_WIDTH:
+            text.append(NOISY_MARK, style="bold yellow")
     return text
 
 
@@ -110,7 +114,7 @@ def posture_columns(
         Column(
             "cost",
             "Cost",
-            8,
+            COST_WIDTH,
             lambda f: cost_text(cost(f), currency()),
             cost_key,
             align="right",
