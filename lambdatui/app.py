@@ -19,6 +19,7 @@ from .aws.session import AwsSession, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .gcpolicy import YOUNG_EVERY, Collector
+from .invocations import Invocation
 from .safetext import visible
 
 
@@ -48,6 +49,7 @@ class LambdaTui(App[None]):
             )
         )
         self.functions: list[Function] = []
+        self.invocations: list[Invocation] = []
         self.collector = Collector()
         if settings.theme:
             self.theme = settings.theme
@@ -133,6 +135,14 @@ class LambdaTui(App[None]):
         from .screens.dlqs import DlqOverviewScreen
 
         self.push_screen(DlqOverviewScreen())
+
+    def open_invoke(
+        self, function: Function, *, event: str | None = None, source: str | None = None
+    ) -> None:
+        """The invoke pane; ``event`` (from ``source``, e.g. a DLQ message) fills the editor."""
+        from .screens.invoke import InvokeScreen
+
+        self.push_screen(InvokeScreen(function, event=event, source=source))
 
     def open_metrics(self, function: Function) -> None:
         from .screens.metrics import MetricsScreen

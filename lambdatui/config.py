@@ -31,3 +31,10 @@ class Settings:
     metrics_refresh: float = 60.0
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True
+    # Invoking: functions matching one of these need a confirmation ("tag:KEY=GLOB" or
+    # "name:GLOB"), and the payload limits checked before sending (bytes).
+    prod_patterns: tuple[str, ...] = ("tag:env=prod", "name:*prod*")
+    payload_limit_sync: int = 6 * 1024 * 1024
+    payload_limit_async: int = 1024 * 1024
+    # Where saved test events live (None: the user config directory).
+    events_dir: str | None = None

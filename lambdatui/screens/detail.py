@@ -70,6 +70,7 @@ class DetailScreen(Pane):
         Binding("l", "logs", "Logs", id="detail.logs"),
         Binding("m", "metrics", "Metrics", id="detail.metrics"),
         Binding("d", "dlq", "DLQ", id="detail.dlq"),
+        Binding("i", "invoke", "Invoke", id="detail.invoke"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -346,3 +347,6 @@ class DetailScreen(Pane):
 
     def action_dlq(self) -> None:
         self.tui.open_dlq(self.function)
+
+    def action_invoke(self) -> None:
+        self.tui.open_invoke(self.function)

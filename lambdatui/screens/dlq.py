@@ -91,6 +91,7 @@ class DlqScreen(Pane):
         Binding("P", "purge", "Purge", show=False, id="dlq.purge"),
         Binding("n", "more", "More", id="dlq.more"),
         Binding("L", "logs", "Its logs", id="dlq.logs"),
+        Binding("i", "invoke", "Invoke with it", id="dlq.invoke"),
         Binding("e", "export", "Export", show=False, id="dlq.export"),
         Binding("y", "copy_body", "Copy body", show=False, id="dlq.copy_body"),
         Binding("Y", "copy_request", "Copy request id", show=False, id="dlq.copy_request"),
@@ -580,6 +581,16 @@ class DlqScreen(Pane):
             self.notify("This message carries no request id", timeout=3)
             return
         self.tui.open_logs([self.function], request_id=message.request_id, since=message.sent)
+
+    def action_invoke(self) -> None:
+        """Open the invoke pane with the message's original event."""
+        message = self.messages.current
+        if message is None:
+            self.notify("Choose a message first", timeout=3)
+            return
+        event = pretty(message.original_event) or message.original_event
+        source = f"DLQ message {message.message_id[:8]}"
+        self.tui.open_invoke(self.function, event=event, source=source)
 
     def action_refresh(self) -> None:
         self.discover()

@@ -76,6 +76,7 @@ class FunctionsScreen(Pane):
         Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
         Binding("d", "dlq", "DLQ", id="functions.dlq"),
+        Binding("i", "invoke", "Invoke", id="functions.invoke"),
         Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
@@ -417,6 +418,10 @@ class FunctionsScreen(Pane):
     def action_dlq(self) -> None:
         if self.table.current is not None:
             self.tui.open_dlq(self.table.current)
+
+    def action_invoke(self) -> None:
+        if self.table.current is not None:
+            self.tui.open_invoke(self.table.current)
 
     def action_metrics(self) -> None:
         if self.table.current is not None:

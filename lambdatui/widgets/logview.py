@@ -396,7 +396,9 @@ class LogView(ScrollView, can_focus=True):
             return strips
         text = self.line_text(record)
         console = self.app.console
-        lines = list(text.wrap(console, width, overflow="fold")) if self.wrap else [text]
+        lines = (
+            list(text.wrap(console, width, overflow="fold", no_wrap=False)) if self.wrap else [text]
+        )
         strips = [
             Strip(list(line.render(console)), cell_len(line.plain))
             .crop_extend(0, width, None)
