@@ -97,6 +97,29 @@ async def dlqs(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def invoke(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.aws.templates import Context
+    from lambdatui.aws.templates import render as template
+    from lambdatui.screens.confirm import Confirm
+    from lambdatui.screens.invoke import InvokeScreen
+
+    await settle(app, pilot)
+    app.open_invoke(next(f for f in app.functions if f.name == "orders-worker"))
+    while not (isinstance(app.screen, InvokeScreen) and app.screen.query("#event")):
+        await pilot.pause()
+    screen = app.screen
+    await settle(app, pilot)
+    context = Context(app.account or "123456789012", app.aws.region, "orders-worker", NOW)
+    screen.set_event(template("sqs", context), "template SQS")
+    await pilot.press("ctrl+j")
+    while not isinstance(app.screen, Confirm):
+        await pilot.pause()
+    await pilot.press("y")
+    while not screen.last:
+        await pilot.pause()
+    await settle(app, pilot)
+
+
 async def help_screen(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
     await pilot.press("question_mark")
@@ -112,6 +135,7 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "metrics": metrics,
     "dlq": dlq,
     "dlqs": dlqs,
+    "invoke": invoke,
     "help": help_screen,
 }
 
