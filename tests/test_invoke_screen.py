@@ -198,6 +198,20 @@ async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path) -> None:
         assert json.loads((tmp_path / "dev-sandbox-hello/greeting.json").read_text()) == {
             "name": "saved"
         }
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveEvent))
+        app.screen.query_one("#name").value = "greeting"
+        await pilot.press("tab", "space", "enter")  # tick "shareable", then save
+        schemas = client(sandbox, "schemas")
+        name = schema_name("dev-sandbox-hello")
+        await wait_until(
+            pilot,
+            lambda: any(
+                s["SchemaName"] == name
+                for s in schemas.list_schemas(RegistryName=REGISTRY)["Schemas"]
+            ),
+            frames=2000,
+        )
         screen.editor.text = "{}"
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, SavedPicker))
@@ -210,17 +224,15 @@ async def test_shareable_events_round_trip_through_the_registry(sandbox: Any) ->
     try:
         seeded = await shared_events(session, "orders-worker")
         assert set(seeded.events) == {"valid-order", "zero-quantity"}
-        await save_shared_event(session, "dev-sandbox-hello", "hi", {"name": "team"})
+        await save_shared_event(session, "checkout-api", "hi", {"name": "team"})
         schemas = client(sandbox, "schemas")
         content = schemas.describe_schema(
-            RegistryName=REGISTRY, SchemaName=schema_name("dev-sandbox-hello")
+            RegistryName=REGISTRY, SchemaName=schema_name("checkout-api")
         )["Content"]
         assert json.loads(content)["components"]["examples"]["hi"]["value"] == {"name": "team"}
-        assert (await shared_events(session, "dev-sandbox-hello")).events == {
-            "hi": {"name": "team"}
-        }
-        await delete_shared_event(session, "dev-sandbox-hello", "hi")
-        assert (await shared_events(session, "dev-sandbox-hello")).events == {}
+        assert (await shared_events(session, "checkout-api")).events == {"hi": {"name": "team"}}
+        await delete_shared_event(session, "checkout-api", "hi")
+        assert (await shared_events(session, "checkout-api")).events == {}
         sandbox.deny("schemas:DescribeSchema")
         with pytest.raises(AccessDenied):
             await shared_events(session, "orders-worker")

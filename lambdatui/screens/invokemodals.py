@@ -65,6 +65,7 @@ class SavedPicker(ModalScreen[SavedChoice | None]):
             yield option_list(self.choices)
 
     def on_mount(self) -> None:
+        self.query_one(".picker").styles.width = min(72, max(40, self.app.size.width - 8))
         options = self.query_one(OptionList)
         first = next((i for i, (key, _) in enumerate(self.choices) if key), None)
         options.highlighted = first
@@ -95,6 +96,7 @@ class SaveEvent(ModalScreen[tuple[str, bool] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="save.cancel"),
+        Binding("enter", "save", "Save", priority=True, id="save.save"),
     ]
 
     def __init__(self, suggested: str) -> None:
@@ -115,8 +117,7 @@ class SaveEvent(ModalScreen[tuple[str, bool] | None]):
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#name", Input))
 
-    @on(Input.Submitted, "#name")
-    def _submitted(self) -> None:
+    def action_save(self) -> None:
         name = self.query_one("#name", Input).value.strip()
         problem = check_name(name)
         if problem:
