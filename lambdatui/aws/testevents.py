@@ -127,26 +127,10 @@ async def save_shared_event(session: AwsSession, function: str, name: str, event
             Description="Shareable test events of Lambda functions",
         )
     schema = schema_name(function)
-    if current.events or (current.registry_exists and await _schema_exists(session, schema)):
-        await call(
-            session,
-            "schemas",
-            "UpdateSchema",
-            RegistryName=REGISTRY,
-            SchemaName=schema,
-            Content=content,
-            Type="OpenApi3",
-        )
-    else:
-        await call(
-            session,
-            "schemas",
-            "CreateSchema",
-            RegistryName=REGISTRY,
-            SchemaName=schema,
-            Content=content,
-            Type="OpenApi3",
-        )
+    exists = bool(current.events) or (
+        current.registry_exists and await _schema_exists(session, schema)
+    )
+    await _write(session, "UpdateSchema" if exists else "CreateSchema", schema, content)
 
 
 async def delete_shared_event(session: AwsSession, function: str, name: str) -> None:
@@ -159,13 +143,18 @@ async def delete_shared_event(session: AwsSession, function: str, name: str) -> 
     if not events:
         await call(session, "schemas", "DeleteSchema", RegistryName=REGISTRY, SchemaName=schema)
         return
+    await _write(session, "UpdateSchema", schema, document(function, events))
+
+
+async def _write(session: AwsSession, action: str, schema: str, content: str) -> None:
+    """CreateSchema or UpdateSchema with the whole document."""
     await call(
         session,
         "schemas",
-        "UpdateSchema",
+        action,
         RegistryName=REGISTRY,
         SchemaName=schema,
-        Content=document(function, events),
+        Content=content,
         Type="OpenApi3",
     )
 

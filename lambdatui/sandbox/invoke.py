@@ -275,22 +275,12 @@ class Invoker:
 
     # Asynchronous events.
 
-    def _start_async(
-        self,
-        account: str,
-        region: str,
-        function: LambdaFunction,
-        qualifier: str | None,
-        event: Any,
-        body: bytes,
-        request_id: str,
-    ) -> None:
+    def _start_async(self, *request: Any) -> None:
+        """Queue ``_run_async(*request)`` on the bounded pool of async environments."""
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(ASYNC_WORKERS, thread_name_prefix="sandbox-async")
-            future = self._pool.submit(
-                self._run_async, account, region, function, qualifier, event, body, request_id
-            )
+            future = self._pool.submit(self._run_async, *request)
             self._pending.add(future)
         future.add_done_callback(self._done)
 

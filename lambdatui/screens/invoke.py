@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -293,7 +294,15 @@ class InvokeScreen(Pane):
     async def run_invoke(
         self, text: str, body: bytes, kind: InvocationType, qualifier: str | None, tail: bool
     ) -> None:
-        when = self.tui.settings.clock()
+        sent = partial(
+            Invocation,
+            self.function.name,
+            text,
+            self.event_name,
+            kind,
+            qualifier,
+            self.tui.settings.clock(),
+        )
         try:
             result = await invoke(
                 self.tui.aws, self.function.name, body, kind, qualifier=qualifier, tail=tail
@@ -302,28 +311,11 @@ class InvokeScreen(Pane):
             self._stop_ticker()
             sentence = invoke_error_sentence(exc)
             self._head(Content.styled(f"Invoke failed: {sentence}", "bold $text-error"))
-            self._remember(
-                Invocation(
-                    self.function.name,
-                    text,
-                    self.event_name,
-                    kind,
-                    qualifier,
-                    when,
-                    status=exc.code or "failed",
-                    failed=True,
-                )
-            )
+            self._remember(sent(status=exc.code or "failed", failed=True))
             return
         self._stop_ticker()
         self._remember(
-            Invocation(
-                self.function.name,
-                text,
-                self.event_name,
-                kind,
-                qualifier,
-                when,
+            sent(
                 status=_status_word(result),
                 failed=result.failed,
                 duration_s=result.elapsed_s,
