@@ -23,7 +23,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import ingestion, metricdata
+from . import ingestion, metricdata, sqsclock
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Denials
@@ -315,3 +315,4 @@ def _prepare_moto() -> None:
     default_user_config["lambda"] = {"use_docker": False}
     metricdata.install()
     ingestion.install()
+    sqsclock.install()
