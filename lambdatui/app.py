@@ -259,7 +259,7 @@ class LambdaTui(App[None]):
         self.last_snapshot = shot
         self.notify(
             visible(
-                f"Snapshot written: {shot.report} ({shot.errors} errors) "
+                f"Snapshot written: {shot.report} ({shot.errors} failed requests) "
                 f"and {shot.records:,} log lines in {shot.logs.name}"
             ),
             title="Incident snapshot",

@@ -82,6 +82,8 @@ async def _fetch_logs(session: AwsSession, fn: Function, now: datetime) -> list[
         out.extend(page)
         if len(out) >= MAX_FETCHED_RECORDS:
             break
+    # FilterLogEvents interleaves streams: the report reads them in time order.
+    out.sort(key=lambda r: r.timestamp)
     return out[-MAX_FETCHED_RECORDS:]
 
 
@@ -176,13 +178,30 @@ def _metric_lines(got: dict[str, Series] | str) -> list[str]:
     return lines
 
 
+def failed_requests(records: list[LogRecord]) -> list[LogRecord]:
+    """One error per failed request (its most telling line), oldest first.
+
+    An invocation that fails writes several error lines (the exception, the
+    runtime's status, REPORT); the report wants the exception's, else the first.
+    """
+    chosen: dict[str, LogRecord] = {}
+    for record in sorted(records, key=lambda r: r.timestamp):
+        if not is_error(record):
+            continue
+        key = record.request_id or f"#{record.timestamp}:{record.event_id}"
+        best = chosen.get(key)
+        if best is None or (record.exception_name and not best.exception_name):
+            chosen[key] = record
+    return sorted(chosen.values(), key=lambda r: r.timestamp)
+
+
 def _error_lines(errors: list[LogRecord]) -> list[str]:
     if not errors:
         return ["No errors in the log lines read."]
     lines = ["| Time (UTC) | Request id | Level | Message |", "|---|---|---|---|"]
     for record in errors[-LAST_ERRORS:]:
         when = datetime.fromtimestamp(record.timestamp / 1000, UTC)
-        message = record.exception or record.message or record.raw
+        message = (record.message or record.raw or record.exception or "").strip()
         level = record.level.name if record.level is not Level.NONE else record.kind.value
         lines.append(
             f"| {when.strftime('%Y-%m-%d %H:%M:%S')} | {_cell(record.request_id or '-')} "
@@ -243,7 +262,7 @@ def render(
         "",
         *_metric_lines(metrics),
         "",
-        f"## Last errors ({len(errors):,} in {records:,} log lines, {source})",
+        f"## Last errors ({len(errors):,} failed requests in {records:,} log lines, {source})",
         "",
         *_error_lines(errors),
         "",
@@ -281,7 +300,7 @@ async def take_snapshot(
         source = f"logs {fetched}"
     else:
         lines = fetched
-    errors = [r for r in lines if is_error(r)]
+    errors = failed_requests(lines)
     stamp = now.strftime("%Y%m%d-%H%M%S")
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", fn.name)[:64]
     directory = directory.expanduser()

@@ -200,7 +200,7 @@ class FunctionsScreen(Pane):
         region = ", ".join(self.tui.settings.all_regions)
         table.empty_text = (
             f"No Lambda functions in {region} for this account. "
-            "Try another region with --region, or create one with `aws lambda create-function`."
+            "Try another region (p, or --region), or create one with `aws lambda create-function`."
         )
         table.refresh()
         self._update_count()
