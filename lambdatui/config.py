@@ -124,10 +124,14 @@ def _number(low: float, high: float, *, integer: bool = False) -> Callable[[obje
         if integer and not isinstance(value, int):
             raise Invalid("must be a whole number")
         if not low <= value <= high:
-            raise Invalid(f"must be from {low:g} to {high:g}")
+            raise Invalid(f"must be from {_show(low)} to {_show(high)}")
         return value
 
     return check
+
+
+def _show(number: float) -> str:
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 def _boolean(value: object) -> bool:
