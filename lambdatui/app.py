@@ -37,7 +37,7 @@ class LambdaTui(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
         Binding("p", "where", "Profile/region", id="app.where"),
         Binding("ctrl+t", "choose_theme", "Theme", show=False, id="app.theme"),
-        Binding("exclamation_mark", "snapshot", "Snapshot", show=False, id="app.snapshot"),
+        Binding("exclamation_mark", "snapshot", "Incident snapshot", show=False, id="app.snapshot"),
     ]
 
     account: reactive[str | None] = reactive(None)
