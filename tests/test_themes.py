@@ -107,7 +107,7 @@ async def test_no_color_renders_without_colour(
     async with app.run_test(size=(100, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.no_color
+        assert app.no_color and app.has_class("-no-color")
         svg = app.export_screenshot()
     body = svg[svg.index("<g ") :] if "<g " in svg else svg
     chrome = {"#ff5f57", "#febc2e", "#28c840"}  # the screenshot's window buttons
