@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import clipboard
@@ -360,9 +361,12 @@ class LambdaTui(App[None]):
             ("All dead-letter queues", DlqOverviewScreen),
         ]
 
-    def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        """Actions offered in the palette: the current screen's bindings, then the app's."""
-        screen = self.screen
+    def palette_actions(
+        self, screen: Screen[object] | None = None
+    ) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """Actions offered in the palette: `screen`'s bindings (the one the palette was
+        opened over), then the app's."""
+        screen = screen or self.screen
         for binding in self._palette_bindings(screen):
             where = type(screen).__name__.removesuffix("Screen")
             yield (

@@ -234,3 +234,22 @@ async def test_multi_region_list_from_the_command_line(
         text = screen_text(app)
         assert "the European copy" in text
         assert ":eu-west-1:" in text
+
+
+async def test_the_palette_offers_the_picker_and_the_screens_own_keys(
+    sandbox: Sandbox, aws_files: dict[str, str]
+) -> None:
+    from textual.command import CommandPalette
+
+    app = app_for(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _loaded(pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        offered = [title for title, _, _ in app.palette_actions(app.screen_stack[-2])]
+        assert "Profile and region" in offered and "Incident snapshot" in offered
+        assert "Logs" in offered  # the list's own keys, not the palette's
+        await pilot.press(*"profile and region")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, WherePicker))
