@@ -376,7 +376,6 @@ class LambdaTui(App[None]):
             )
         yield ("Help: all keys", "key ?", self.action_help)
         yield ("Profile and region", "switch profile or regions · key p", self.action_where)
-        yield ("Theme", "choose a colour theme · key ctrl+t", self.action_choose_theme)
         yield (
             "Incident snapshot",
             "write a Markdown report of the current function · key !",
