@@ -157,14 +157,8 @@ async def test_region_picker_switches_and_multi_selects(
     app = app_for(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
         await _loaded(pilot)
-        await _pick(pilot, "tab")
-        picker = app.screen
-        assert isinstance(picker, WherePicker)
-        eu = picker.region_names.index("eu-west-1")
-        here = picker.region_names.index("us-east-1")
-        regions = picker.query_one("#regions")
-        regions.highlighted = eu  # type: ignore[attr-defined]
-        await pilot.press("enter")
+        # tab to the regions' filter, type, enter: one region left is the one.
+        await _pick(pilot, "tab", *"eu-west-1", "enter")
         await wait_until(pilot, lambda: app.settings.region == "eu-west-1")
         screen = await _loaded(pilot)
         assert screen.table.rows == []
@@ -175,7 +169,10 @@ async def test_region_picker_switches_and_multi_selects(
         await _pick(pilot, "tab")
         picker = app.screen
         assert isinstance(picker, WherePicker)
+        eu = picker.region_names.index("eu-west-1")
+        here = picker.region_names.index("us-east-1")
         regions = picker.query_one("#regions")
+        picker.set_focus(regions)
         regions.highlighted = here  # type: ignore[attr-defined]
         await pilot.press("space")
         regions.highlighted = eu  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..aws.profiles import Profile, lambda_regions, list_profiles
@@ -39,6 +39,8 @@ class WherePicker(ModalScreen[Choice | None]):
         for region in regions:
             if region not in self.region_names:
                 self.region_names.insert(0, region)
+        # The regions the filter lets through, in the list's order.
+        self.shown = list(self.region_names)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker where"):
@@ -51,14 +53,14 @@ class WherePicker(ModalScreen[Choice | None]):
                         id="profiles",
                     )
                 with Vertical(classes="where-column"):
-                    yield Static(Content.styled("Regions", "$text-muted"))
+                    yield Input(placeholder="Regions: type to filter", id="region-filter")
                     yield OptionList(
                         *[Option(self._region_label(r), id=r) for r in self.region_names],
                         id="regions",
                     )
             yield Static(
                 Content.styled(
-                    "enter: switch · space: mark regions to list together · tab · esc",
+                    "enter: switch · space: mark regions to list them together · esc",
                     "$text-muted",
                 ),
                 classes="where-hint",
@@ -89,11 +91,29 @@ class WherePicker(ModalScreen[Choice | None]):
         regions.highlighted = self.region_names.index(self.regions[0])
         self.set_focus(profiles)
 
+    @on(Input.Changed, "#region-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        text = event.value.strip().lower()
+        self.shown = (
+            [r for r in self.region_names if text in r] if text else list(self.region_names)
+        )
+        regions = self.query_one("#regions", OptionList)
+        regions.set_options([Option(self._region_label(r), id=r) for r in self.shown])
+        if self.shown:
+            regions.highlighted = 0
+
+    @on(Input.Submitted, "#region-filter")
+    def _filter_done(self) -> None:
+        if len(self.shown) == 1 and not self.marked:
+            self.dismiss((self.profile, (self.shown[0],)))
+        elif self.shown:
+            self.set_focus(self.query_one("#regions", OptionList))
+
     def action_mark(self) -> None:
         regions = self.query_one("#regions", OptionList)
         if self.focused is not regions or regions.highlighted is None:
             return
-        region = self.region_names[regions.highlighted]
+        region = self.shown[regions.highlighted]
         if region in self.marked:
             self.marked.remove(region)
         else:
