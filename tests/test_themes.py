@@ -96,6 +96,11 @@ async def test_a_user_theme_sets_the_semantic_colours(history: Sandbox, tmp_path
         assert variables["error-highlight"] == variables["accent"]
         # Variables the theme leaves out fall back to its own Textual colours.
         assert variables["log-warn"] == variables["text-warning"]
+        # The list draws rows with errors in the theme's colour for them.
+        table = app.screen.query_one("VirtualTable")
+        hot = table.get_component_rich_style("vtable--hot").color
+        assert hot is not None and hot.triplet is not None
+        assert hot.triplet.hex == variables["accent"].lower()
         assert not any(n.severity == "warning" for n in app._notifications)
 
 
