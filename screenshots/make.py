@@ -1,6 +1,8 @@
 """Render the main screens on the deterministic demo world into screenshots/*.svg.
 
-uv run python screenshots/make.py [--out DIR] [--theme NAME]
+uv run python screenshots/make.py [--out DIR] [--size 130x36] [--themes textual-dark,textual-light]
+
+The first theme's files are NAME.svg, the others' NAME-<suffix>.svg (light: -light).
 """
 
 from __future__ import annotations
@@ -140,7 +142,9 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
 }
 
 
-async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]:
+async def render(
+    box: Sandbox, out: Path, theme: str, suffix: str, size: tuple[int, int] = SIZE
+) -> list[Path]:
     written = []
     for name, steps in SHOTS.items():
         settings = Settings(
@@ -154,7 +158,7 @@ async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]
             animations=False,
         )
         app = make_app(settings, system_clipboard=False)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await steps(app, pilot)
             path = out / f"{name}{suffix}.svg"
             path.write_text(app.export_screenshot(title=f"lambdatui: {name}"))
@@ -162,14 +166,30 @@ async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]
     return written
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
+def _suffix(theme: str, first: bool) -> str:
+    if first:
+        return ""
+    return "-light" if theme == "textual-light" else f"-{theme}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--size", type=_size, default=SIZE, help="terminal WIDTHxHEIGHT")
+    parser.add_argument("--themes", default="textual-dark,textual-light")
     args = parser.parse_args()
+    themes = [t.strip() for t in args.themes.split(",") if t.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
     with Sandbox(now=NOW, simulate="history") as box:
         assert box.traffic is not None and box.traffic.wait_ready(120)
-        paths = asyncio.run(render(box, args.out, "textual-dark", ""))
-        paths += asyncio.run(render(box, args.out, "textual-light", "-light"))
+        paths: list[Path] = []
+        for i, theme in enumerate(themes):
+            paths += asyncio.run(render(box, args.out, theme, _suffix(theme, i == 0), args.size))
     for path in paths:
         print(path)
 

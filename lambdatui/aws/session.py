@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -48,6 +48,15 @@ class AwsSession:
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._identity: Identity | None = None
+
+    def in_region(self, region: str) -> AwsSession:
+        """The same session and clients, with calls going to `region` (shares close())."""
+        if region == self.target.region:
+            return self
+        view = AwsSession.__new__(AwsSession)
+        view.__dict__.update(self.__dict__)
+        view.target = replace(self.target, region=region)
+        return view
 
     @property
     def region(self) -> str:

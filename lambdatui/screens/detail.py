@@ -100,7 +100,7 @@ class DetailScreen(Pane):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load(self) -> None:
         self.query_one("#count", Static).update("loading…")
-        self.detail = await function_detail(self.tui.aws, self.function.name)
+        self.detail = await function_detail(self.aws, self.function.name)
         config = self.detail.configuration.value
         if config is not None:
             self.function = config.function

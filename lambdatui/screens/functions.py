@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from ..aws.errors import AccessDenied, AwsError, Throttled
-from ..aws.functions import function_state, function_tags, list_function_pages
+from ..aws.functions import function_pages_in, function_state, function_tags
 from ..aws.metrics import (
     WINDOWS,
     Health,
@@ -31,7 +31,7 @@ from ..aws.paging import prefetch
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
-from .columns import account_line, function_columns, row_class
+from .columns import account_line, function_columns, region_column, row_class
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -100,7 +100,8 @@ class FunctionsScreen(Pane):
         self._state_asked: set[str] = set()
         self._states_denied = False
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
-        self.health: dict[str, Health] = {}
+        # By (region, name): a multi-region list may hold one name several times.
+        self.health: dict[tuple[str, str], Health] = {}
         self.health_error: str | None = None
         self.window = "15m"
         self._health_timer: Timer | None = None
@@ -114,15 +115,21 @@ class FunctionsScreen(Pane):
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
         yield Static("", id="account")
         yield Static("", id="message")
+        columns = function_columns(self.tui.settings.clock, self.health_of)
+        if len(self.tui.settings.all_regions) > 1:
+            columns.insert(1, region_column())
         yield FunctionTable(
-            function_columns(self.tui.settings.clock, self.health.get),
+            columns,
             key=lambda f: f.arn,
             haystack=_haystack,
-            row_class=row_class(self.health.get),
+            row_class=row_class(self.health_of),
             empty="Loading functions…",
             id="functions",
         )
         yield Footer()
+
+    def health_of(self, fn: Function) -> Health | None:
+        return self.health.get((fn.region, fn.name))
 
     @property
     def table(self) -> FunctionTable:
@@ -160,7 +167,9 @@ class FunctionsScreen(Pane):
             self._update_count()
 
         try:
-            async for page in prefetch(list_function_pages(self.tui.aws)):
+            async for page in prefetch(
+                function_pages_in(self.tui.aws, self.tui.settings.all_regions)
+            ):
                 if first:
                     table.set_rows(page)
                     first = False
@@ -189,10 +198,10 @@ class FunctionsScreen(Pane):
         self.loading_done = True
         self.load_error = None
         self.tui.functions = table.rows
-        region = self.tui.settings.region
+        region = ", ".join(self.tui.settings.all_regions)
         table.empty_text = (
             f"No Lambda functions in {region} for this account. "
-            "Try another region with --region, or create one with `aws lambda create-function`."
+            "Try another region (p, or --region), or create one with `aws lambda create-function`."
         )
         table.refresh()
         self._update_count()
@@ -200,12 +209,15 @@ class FunctionsScreen(Pane):
 
     async def _load_tags(self) -> None:
         try:
-            tags = await function_tags(self.tui.aws)
+            found = await asyncio.gather(
+                *(function_tags(self.tui.aws.in_region(r)) for r in self.tui.settings.all_regions)
+            )
         except AwsError as exc:
             self.notify(
                 f"Tags not loaded, filtering by tag is off: {exc.sentence}", severity="warning"
             )
             return
+        tags = {arn: pairs for part in found for arn, pairs in part.items()}
         if not tags:
             return
         self.table.update_rows({arn: partial(replace, tags=pairs) for arn, pairs in tags.items()})
@@ -226,7 +238,7 @@ class FunctionsScreen(Pane):
     @work(group="function-states", exit_on_error=False)
     async def fill_states(self, functions: list[Function]) -> None:
         results = await asyncio.gather(
-            *(self._state_of(f.name) for f in functions), return_exceptions=True
+            *(self._state_of(f) for f in functions), return_exceptions=True
         )
         updates: dict[Hashable, Callable[[Function], Function]] = {}
         for fn, result in zip(functions, results, strict=True):
@@ -241,23 +253,24 @@ class FunctionsScreen(Pane):
         self.table.update_rows(updates)
         self.tui.functions = self.table.rows
 
-    async def _state_of(self, name: str) -> tuple[str, str]:
+    async def _state_of(self, fn: Function) -> tuple[str, str]:
         async with self._state_slots:
-            return await function_state(self.tui.aws, name)
+            return await function_state(self.tui.aws.in_region(fn.region), fn.name)
 
     # ----- health (metrics) ---------------------------------------------------------
 
-    def _fetch_order(self) -> list[str]:
-        """Functions on screen first, then the filtered view, then the rest."""
+    def _fetch_order(self) -> dict[str, list[str]]:
+        """Per region: functions on screen first, then the filtered view, then the rest."""
         table = self.table
-        names: dict[str, None] = {}
+        names: dict[tuple[str, str], None] = {}
         for i in table.visible_range():
-            names[table.view[i].name] = None
-        for fn in table.view:
-            names[fn.name] = None
-        for fn in table.rows:
-            names[fn.name] = None
-        return list(names)
+            names[table.view[i].region, table.view[i].name] = None
+        for fn in (*table.view, *table.rows):
+            names[fn.region, fn.name] = None
+        order: dict[str, list[str]] = {}
+        for region, name in names:
+            order.setdefault(region, []).append(name)
+        return order
 
     @work(exclusive=True, group="health", exit_on_error=False)
     async def refresh_health(self) -> None:
@@ -270,11 +283,12 @@ class FunctionsScreen(Pane):
         interval = self.tui.settings.metrics_refresh
         window = WINDOWS[self.window]
         try:
-            async for part in iter_health(
-                self.tui.aws, self._fetch_order(), self.tui.settings.clock(), window
-            ):
-                self.health.update(part)
-                self._health_changed()
+            for region, names in self._fetch_order().items():
+                async for part in iter_health(
+                    self.tui.aws.in_region(region), names, self.tui.settings.clock(), window
+                ):
+                    self.health.update({(region, n): h for n, h in part.items()})
+                    self._health_changed()
             self.health_error = None
         except Throttled as exc:
             self.health_error = f"Metrics: {exc.sentence}"

@@ -37,7 +37,6 @@ from ..aws.templates import TEMPLATES, Context, render
 from ..aws.testevents import delete_shared_event, save_shared_event, shared_events
 from ..format import size as human_bytes
 from ..invocations import Invocation
-from ..production import production_reason
 from ..safetext import visible
 from ..savedevents import LocalEvents
 from ..widgets.contextbar import ContextBar
@@ -186,7 +185,7 @@ class InvokeScreen(Pane):
     async def load_detail(self) -> None:
         """Versions and aliases for the qualifier picker, tags for the production check."""
         try:
-            detail = await function_detail(self.tui.aws, self.function.name)
+            detail = await function_detail(self.aws, self.function.name)
         except AwsError:
             return
         if detail.tags.value is not None:
@@ -247,17 +246,16 @@ class InvokeScreen(Pane):
             self._head(Content.styled(f"Not sent: {exc}", "bold $text-error"))
             self.notify(str(exc), title="Not sent", severity="error")
             return
-        reason = production_reason(self.function.name, self.tags, settings.prod_patterns)
-        if reason is None:
+        if not settings.is_production(self.function.name, dict(self.tags)):
             self._send(text, body)
             return
         facts = [
             ("Account", self.tui.account or "unknown"),
-            ("Region", self.tui.aws.region),
+            ("Region", self.aws.region),
             ("Function", self.function.name),
             ("Qualifier", self.qualifier or "$LATEST"),
             ("Type", self.kind.label),
-            ("Why", f"production ({reason})"),
+            ("Why", "production: matches " + ", ".join(settings.prod_patterns)),
         ]
 
         def answered(go: bool | None) -> None:
@@ -305,7 +303,7 @@ class InvokeScreen(Pane):
         )
         try:
             result = await invoke(
-                self.tui.aws, self.function.name, body, kind, qualifier=qualifier, tail=tail
+                self.aws, self.function.name, body, kind, qualifier=qualifier, tail=tail
             )
         except AwsError as exc:
             self._stop_ticker()
@@ -411,7 +409,7 @@ class InvokeScreen(Pane):
                 return
             context = Context(
                 account=_account(self.tui.account),
-                region=self.tui.aws.region,
+                region=self.aws.region,
                 function=self.function.name,
                 now=self.tui.settings.clock(),
             )
@@ -432,7 +430,7 @@ class InvokeScreen(Pane):
         shared: dict[str, Any] = {}
         note = ""
         try:
-            found = await shared_events(self.tui.aws, self.function.name)
+            found = await shared_events(self.aws, self.function.name)
             shared, note = found.events, found.note
         except AwsError as exc:
             note = f"Shareable events unavailable ({exc.sentence}); local events only."
@@ -477,7 +475,7 @@ class InvokeScreen(Pane):
             self.notify("Read-only mode: shareable events cannot be changed", severity="error")
             return
         try:
-            await delete_shared_event(self.tui.aws, self.function.name, name)
+            await delete_shared_event(self.aws, self.function.name, name)
         except AwsError as exc:
             self.notify(f"Not deleted: {exc.sentence}", severity="error")
             return
@@ -510,7 +508,7 @@ class InvokeScreen(Pane):
             self.notify("Read-only mode: shareable events cannot be saved", severity="error")
             return
         try:
-            await save_shared_event(self.tui.aws, self.function.name, name, event)
+            await save_shared_event(self.aws, self.function.name, name, event)
         except (AwsError, ValueError) as exc:
             sentence = exc.sentence if isinstance(exc, AwsError) else str(exc)
             self.notify(f"Not shared: {sentence}", severity="error")

@@ -211,7 +211,7 @@ class LogsScreen(Pane):
     async def tail(self) -> None:
         self.error = None
         tailer = Tailer(
-            self.tui.aws,
+            self.aws,
             [f.log_group for f in self.functions],
             sink=self._ingest,
             status=self._on_status,

@@ -92,10 +92,10 @@ class LogView(ScrollView, can_focus=True):
     LogView > .logview--time { color: $text-muted; }
     LogView > .logview--rid { color: $text-secondary; }
     LogView > .logview--source { color: $text-accent; }
-    LogView > .logview--error { color: $text-error; text-style: bold; }
-    LogView > .logview--warn { color: $text-warning; }
-    LogView > .logview--info { color: $text-success; }
-    LogView > .logview--debug { color: $text-muted; }
+    LogView > .logview--error { color: $log-error; text-style: bold; }
+    LogView > .logview--warn { color: $log-warn; }
+    LogView > .logview--info { color: $log-info; }
+    LogView > .logview--debug { color: $log-debug; }
     LogView > .logview--platform { color: $text-muted; }
     LogView > .logview--extra { color: $text-muted; }
     LogView > .logview--match { background: $warning 40%; text-style: bold; }

@@ -36,6 +36,13 @@ class Column(Generic[R]):
     flex: bool = False
 
 
+def depth_class(visible: int | None) -> str | None:
+    """DLQ rows: holding messages, or empty (no class while unknown)."""
+    if visible is None:
+        return None
+    return "vtable--deep" if visible > 0 else "vtable--drained"
+
+
 class VirtualTable(ScrollView, Generic[R], can_focus=True):
     """Rows are models; a column knows how to render and sort them.
 
@@ -52,9 +59,13 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         text-style: $block-cursor-text-style;
     }
     VirtualTable > .vtable--marked { color: $text-warning; text-style: bold; }
-    VirtualTable > .vtable--hot { color: $text-error; }
-    VirtualTable > .vtable--warm { color: $text-warning; }
+    VirtualTable > .vtable--hot { color: $error-highlight; }
+    VirtualTable > .vtable--warm { color: $throttle-highlight; }
+    VirtualTable > .vtable--failed { color: $state-failed; text-style: bold; }
+    VirtualTable > .vtable--pending { color: $state-pending; }
     VirtualTable > .vtable--dim { color: $text-muted; }
+    VirtualTable > .vtable--deep { color: $dlq-depth; }
+    VirtualTable > .vtable--drained { color: $dlq-empty; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -64,6 +75,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         "vtable--hot",
         "vtable--warm",
         "vtable--dim",
+        "vtable--failed",
+        "vtable--pending",
+        "vtable--deep",
+        "vtable--drained",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
