@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import sys
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
 from . import __version__
-from .config import Settings
-
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+from .config import (
+    DEFAULT_CONFIG,
+    REGION_RE,
+    ConfigFile,
+    Settings,
+    apply_config,
+    config_path,
+    load_config,
+    user_themes_dir,
+)
 
 
 class UsageError(Exception):
@@ -29,12 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lambdatui",
         description="A keyboard-driven terminal console for AWS Lambda.",
-        epilog="`lambdatui sandbox --help` serves the demo account for other clients.",
     )
     parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, else default)")
     parser.add_argument(
         "--region",
-        help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)",
+        help="AWS region, or several comma-separated listed together "
+        "(default: AWS_REGION, AWS_DEFAULT_REGION, the config, or the profile's region)",
     )
     parser.add_argument(
         "--endpoint-url",
@@ -45,12 +51,49 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never send a mutating call (invoke, redrive, delete, purge)",
     )
-    parser.add_argument("--theme", help="colour theme (e.g. textual-dark, textual-light)")
+    parser.add_argument(
+        "--theme", help="colour theme (textual-dark, textual-light, high-contrast, themes/ files)"
+    )
     parser.add_argument(
         "--demo", action="store_true", help="run on the built-in demo account (no AWS needed)"
     )
     parser.add_argument("--version", action="version", version=f"lambdatui {__version__}")
+    parser.epilog = (
+        "`lambdatui sandbox --help` serves the demo account for other clients; "
+        "`lambdatui config path|init` shows or writes the config file."
+    )
     return parser
+
+
+def _config_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lambdatui config",
+        description="The config file (TOML; LAMBDATUI_CONFIG overrides where it is).",
+    )
+    parser.add_argument(
+        "command",
+        choices=("path", "init"),
+        help="path: print where the file is; init: write a commented default there",
+    )
+    parser.add_argument("--force", action="store_true", help="init: replace an existing file")
+    return parser
+
+
+def _config(argv: Sequence[str], env: dict[str, str]) -> int:
+    args = _config_parser().parse_args(argv)
+    path = config_path(env)
+    if args.command == "path":
+        print(path)
+        return 0
+    if path.exists() and not args.force:
+        raise UsageError(f"{path} already exists; pass --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    print(f"Wrote {path}")
+    return 0
 
 
 def _sandbox_parser() -> argparse.ArgumentParser:
@@ -88,15 +131,31 @@ def check_endpoint(url: str) -> None:
         raise UsageError(f"the endpoint {url} is unreachable ({reason})") from exc
 
 
-def _check_theme(name: str | None) -> None:
+def _check_theme(name: str | None, found: ConfigFile) -> None:
+    """A --theme that names no theme is a usage error (a config one falls back in the app)."""
     if not name:
         return
-    from textual.theme import BUILTIN_THEMES
+    from .themes import builtin_themes, load_theme_files, shipped_dir
 
-    if name not in BUILTIN_THEMES:
-        raise UsageError(
-            f"unknown theme {name!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}"
-        )
+    names = set(builtin_themes())
+    names |= set(load_theme_files([shipped_dir(), user_themes_dir(found.path)]).themes)
+    if name not in names:
+        raise UsageError(f"unknown theme {name!r}; choose one of: {', '.join(sorted(names))}")
+
+
+def _regions(value: str) -> tuple[str, ...]:
+    regions = tuple(dict.fromkeys(r.strip() for r in value.split(",") if r.strip()))
+    for region in regions:
+        if not REGION_RE.match(region):
+            raise UsageError(f"{region!r} is not an AWS region name (e.g. us-east-1)")
+    return regions
+
+
+def _load_config(env: dict[str, str]) -> ConfigFile:
+    found = load_config(config_path(env))
+    for problem in found.problems:
+        print(f"lambdatui: {problem}", file=sys.stderr)
+    return found
 
 
 def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
@@ -104,18 +163,22 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     from botocore import exceptions as bx
     from botocore.session import Session
 
-    _check_theme(args.theme)
-    profile = args.profile or env.get("AWS_PROFILE") or None
+    found = _load_config(env)
+    _check_theme(args.theme, found)
+    profile = args.profile or env.get("AWS_PROFILE") or found.values.get("profile") or None
     endpoint = args.endpoint_url or env.get("AWS_ENDPOINT_URL") or None
+    configured = found.values.get("regions") or ()
     try:
         session = Session(profile=profile)
-        session.get_scoped_config()
+        scoped = session.get_scoped_config()
         region = (
             args.region
             or env.get("AWS_REGION")
             or env.get("AWS_DEFAULT_REGION")
+            or ",".join(configured)
             or (session.get_config_variable("region"))
         )
+        endpoint = endpoint or scoped.get("endpoint_url") or None
     except bx.ProfileNotFound as exc:
         raise UsageError(
             f"the AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials"
@@ -125,8 +188,9 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             "no AWS region configured: pass --region, set AWS_REGION, "
             "or set a region in the profile"
         )
-    if not REGION_RE.match(region):
-        raise UsageError(f"{region!r} is not an AWS region name (e.g. us-east-1)")
+    regions = _regions(region)
+    if not regions:
+        raise UsageError("--region names no region (e.g. us-east-1)")
     if endpoint:
         check_endpoint(endpoint)
     try:
@@ -140,28 +204,41 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             "`aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
     return Settings(
-        region=region,
-        profile=profile,
-        endpoint_url=endpoint,
-        read_only=args.read_only,
-        theme=args.theme or "textual-dark",
+        **apply_config(
+            found,
+            region=regions[0],
+            regions=regions if len(regions) > 1 else (),
+            profile=profile,
+            endpoint_url=endpoint,
+            read_only=args.read_only or None,
+            theme=args.theme,
+            notices=tuple(found.problems),
+        )
     )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     from .sandbox import Sandbox
 
-    _check_theme(args.theme)
+    found = _load_config(dict(os.environ))
+    _check_theme(args.theme, found)
+    # The demo lives in one region and its own endpoint: the config's AWS section is not for it.
+    found.values.pop("profile", None)
+    found.values.pop("regions", None)
     print("Starting the demo account…", file=sys.stderr)
     with Sandbox(simulate=True) as sandbox:
         settings = Settings(
-            region=sandbox.region,
-            endpoint_url=sandbox.endpoint_url,
-            endpoint_label="demo sandbox",
-            read_only=args.read_only,
-            theme=args.theme or "textual-dark",
-            access_key="demo",
-            secret_key="demo",
+            **apply_config(
+                found,
+                region=sandbox.region,
+                endpoint_url=sandbox.endpoint_url,
+                endpoint_label="demo sandbox",
+                read_only=args.read_only or None,
+                theme=args.theme,
+                access_key="demo",
+                secret_key="demo",
+                notices=tuple(found.problems),
+            )
         )
         return _run_app(settings)
 
@@ -189,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["sandbox"]:
             return _sandbox(argv[1:])
+        if argv[:1] == ["config"]:
+            return _config(argv[1:], dict(os.environ))
         args = _parser().parse_args(argv)
         if args.demo:
             return _run_demo(args)

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import clipboard
 from .aws.cost import Prices
 from .aws.errors import AwsError, translate
 from .aws.findings import Posture
+from .aws.logrecords import LogRecord
 from .aws.models import Function
 from .aws.session import AwsSession, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .gcpolicy import YOUNG_EVERY, Collector
+from .incident import Snapshot
+from .invocations import Invocation
 from .safetext import visible
+from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_variables, shipped_dir
 
 
 class LambdaTui(App[None]):
@@ -32,6 +39,9 @@ class LambdaTui(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("p", "where", "Profile/region", id="app.where"),
+        Binding("ctrl+t", "choose_theme", "Theme", show=False, id="app.theme"),
+        Binding("exclamation_mark", "snapshot", "Incident snapshot", show=False, id="app.snapshot"),
     ]
 
     account: reactive[str | None] = reactive(None)
@@ -49,6 +59,8 @@ class LambdaTui(App[None]):
                 secret_key=settings.secret_key,
             )
         )
+        # The endpoint given on the command line (profiles may name their own).
+        self.base_endpoint = settings.endpoint_url
         self.functions: list[Function] = []
         self.posture = Posture(self.aws)
         self.price_error: str | None = None
@@ -57,11 +69,48 @@ class LambdaTui(App[None]):
         except ValueError as exc:
             self.prices = Prices.shipped()
             self.price_error = f"Price table not changed: {exc}"
+        self.invocations: list[Invocation] = []
         self.collector = Collector()
-        if settings.theme:
-            self.theme = settings.theme
+        self.notices = list(settings.notices)
+        self.last_snapshot: Snapshot | None = None
+        self._register_themes()
+        if self.no_color:
+            self.add_class("-no-color")
         if not settings.animations:
             self.animation_level = "none"
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    # ----- themes -------------------------------------------------------------------
+
+    def _register_themes(self) -> None:
+        """Built-in, shipped and user themes; a broken file or unknown name falls back."""
+        for theme in builtin_themes().values():
+            self.register_theme(theme)
+        dirs = [shipped_dir()]
+        if self.settings.config_path:
+            from .config import user_themes_dir
+
+            dirs.append(user_themes_dir(Path(self.settings.config_path)))
+        loaded = load_theme_files(dirs)
+        for theme in loaded.themes.values():
+            self.register_theme(theme)
+        for problem in loaded.problems:
+            self.notices.append(f"Theme file skipped: {problem}")
+        wanted = self.settings.theme or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notices.append(f"Theme {wanted!r} is not available; using {DEFAULT_THEME}")
+            self.theme = DEFAULT_THEME
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = resolve_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
+
+    def action_choose_theme(self) -> None:
+        self.search_themes()
 
     def on_mount(self) -> None:
         from .screens.functions import FunctionsScreen
@@ -71,6 +120,72 @@ class LambdaTui(App[None]):
             self.notify(self.price_error, severity="warning")
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
+        for notice in self.notices:
+            self.notify(visible(notice), title="Config", severity="warning", timeout=15)
+        self._check_keymap()
+
+    def _check_keymap(self) -> None:
+        known = known_binding_ids()
+        for binding_id, _keys in self.settings.keymap:
+            if binding_id not in known:
+                where = self.settings.config_path or "the config"
+                self.notify(
+                    visible(f"{where}: keys.{binding_id}: no such binding id; ignored"),
+                    title="Config",
+                    severity="warning",
+                    timeout=15,
+                )
+
+    # ----- where: profile and regions ---------------------------------------------------
+
+    def action_where(self) -> None:
+        from .screens.where import WherePicker
+
+        def chosen(choice: tuple[str | None, tuple[str, ...]] | None) -> None:
+            if choice is not None:
+                self.run_worker(self.switch_to(*choice), group="switch", exclusive=True)
+
+        self.push_screen(WherePicker(self.settings.profile, self.settings.all_regions), chosen)
+
+    async def switch_to(self, profile: str | None, regions: tuple[str, ...]) -> None:
+        """Reconnect as `profile` in `regions` and rebuild every pane on the new session."""
+        from .aws.profiles import profile_endpoint
+        from .screens.functions import FunctionsScreen
+
+        settings = self.settings
+        same_profile = profile == settings.profile
+        endpoint = profile_endpoint(profile) or self.base_endpoint
+        self.settings = replace(
+            settings,
+            profile=profile,
+            region=regions[0],
+            regions=regions if len(regions) > 1 else (),
+            endpoint_url=endpoint,
+            endpoint_label=settings.endpoint_label if endpoint == settings.endpoint_url else None,
+            # Keys given for the first profile (the demo's) are not another profile's.
+            access_key=settings.access_key if same_profile else None,
+            secret_key=settings.secret_key if same_profile else None,
+        )
+        old = self.aws
+        self.aws = AwsSession(
+            Target(
+                profile=profile,
+                region=regions[0],
+                endpoint_url=endpoint,
+                access_key=self.settings.access_key,
+                secret_key=self.settings.secret_key,
+            )
+        )
+        self.functions = []
+        # Alarms, roles and findings belong to the account and regions left behind.
+        self.posture = Posture(self.aws)
+        self.account = None
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(FunctionsScreen())
+        await old.close()
+        where = ", ".join(regions)
+        self.notify(visible(f"Switched to profile {profile or 'default'} in {where}"), timeout=4)
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""
@@ -105,6 +220,68 @@ class LambdaTui(App[None]):
     def copy(self, text: str, what: str) -> None:
         clipboard.copy(self, text, what, system=self.system_clipboard)
 
+    # ----- incident snapshot -------------------------------------------------------------
+
+    def snapshot_subject(self) -> tuple[Function | None, list[LogRecord] | None]:
+        """The function the current screen is about, and its open log buffer if any."""
+        from .screens.functions import FunctionsScreen
+        from .screens.logs import LogsScreen
+
+        screen = self.screen
+        if isinstance(screen, LogsScreen) and screen.functions:
+            fn = screen.functions[0]
+            records = [r for r in screen.logview.records() if r.log_group == fn.log_group]
+            return fn, records
+        if isinstance(screen, FunctionsScreen):
+            return screen.table.current, None
+        subject = getattr(screen, "function", None)
+        return (subject, None) if isinstance(subject, Function) else (None, None)
+
+    def action_snapshot(self) -> None:
+        fn, records = self.snapshot_subject()
+        if fn is None:
+            self.notify("Choose a function first: the snapshot is of one function")
+            return
+        self.notify(visible(f"Writing an incident snapshot of {fn.name}…"), timeout=3)
+        self.run_worker(self._snapshot(fn, records), group="snapshot", exit_on_error=False)
+
+    async def _snapshot(self, fn: Function, records: list[LogRecord] | None) -> None:
+        from .incident import take_snapshot
+
+        settings = self.settings
+        where = (
+            f"profile {settings.profile or 'default'} · account {self.account or 'unknown'} · "
+            f"region {fn.region}"
+            + (
+                f" · {settings.endpoint_label or settings.endpoint_url}"
+                if settings.endpoint_url
+                else ""
+            )
+        )
+        directory = Path(settings.snapshot_dir or Path.cwd())
+        try:
+            shot = await take_snapshot(
+                self.aws.in_region(fn.region),
+                fn,
+                now=settings.clock(),
+                where=where,
+                directory=directory,
+                records=records,
+            )
+        except (AwsError, OSError) as exc:
+            reason = exc.sentence if isinstance(exc, AwsError) else (exc.strerror or str(exc))
+            self.notify(visible(f"Snapshot not written: {reason}"), severity="error", timeout=10)
+            return
+        self.last_snapshot = shot
+        self.notify(
+            visible(
+                f"Snapshot written: {shot.report} ({shot.errors} failed requests) "
+                f"and {shot.records:,} log lines in {shot.logs.name}"
+            ),
+            title="Incident snapshot",
+            timeout=15,
+        )
+
     # ----- navigation -------------------------------------------------------------
 
     def open_function(self, function: Function) -> None:
@@ -120,15 +297,22 @@ class LambdaTui(App[None]):
         since: datetime | None = None,
     ) -> None:
         """Tail `functions`; with `since`, history reaches back to then (3 hours at most)."""
-        from .aws.tail import DEFAULT_HISTORY, HISTORY
+        from .aws.tail import HISTORY
         from .screens.logs import LogsScreen
 
         if not functions:
             return
-        history = DEFAULT_HISTORY
+        regions = {f.region for f in functions}
+        if len(regions) > 1:
+            functions = [f for f in functions if f.region == functions[0].region]
+            self.notify(
+                f"One log pane follows one region: showing {functions[0].region}",
+                severity="warning",
+            )
+        history = self.settings.log_history
         if since is not None:
             back = (self.settings.clock() - since).total_seconds() + 300
-            history = int(min(max(back, DEFAULT_HISTORY), max(HISTORY.values())))
+            history = int(min(max(back, history), max(HISTORY.values())))
         if len(functions) > 10:
             self.notify(
                 "Live Tail follows at most 10 log groups: showing the first 10", severity="warning"
@@ -156,6 +340,14 @@ class LambdaTui(App[None]):
 
         if not isinstance(self.screen, RolesScreen):
             self.push_screen(RolesScreen())
+
+    def open_invoke(
+        self, function: Function, *, event: str | None = None, source: str | None = None
+    ) -> None:
+        """The invoke pane; ``event`` (from ``source``, e.g. a DLQ message) fills the editor."""
+        from .screens.invoke import InvokeScreen
+
+        self.push_screen(InvokeScreen(function, event=event, source=source))
 
     def open_metrics(self, function: Function) -> None:
         from .screens.metrics import MetricsScreen
@@ -208,9 +400,12 @@ class LambdaTui(App[None]):
             ("Execution roles", RolesScreen),
         ]
 
-    def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        """Actions offered in the palette: the current screen's bindings, then the app's."""
-        screen = self.screen
+    def palette_actions(
+        self, screen: Screen[object] | None = None
+    ) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """Actions offered in the palette: `screen`'s bindings (the one the palette was
+        opened over), then the app's."""
+        screen = screen or self.screen
         for binding in self._palette_bindings(screen):
             where = type(screen).__name__.removesuffix("Screen")
             yield (
@@ -219,6 +414,12 @@ class LambdaTui(App[None]):
                 partial(self.run_action, binding.action, screen),
             )
         yield ("Help: all keys", "key ?", self.action_help)
+        yield ("Profile and region", "switch profile or regions · key p", self.action_where)
+        yield (
+            "Incident snapshot",
+            "write a Markdown report of the current function · key !",
+            self.action_snapshot,
+        )
         yield (
             "Dead-letter queues of the account",
             "overview, deepest first",
@@ -232,6 +433,30 @@ class LambdaTui(App[None]):
         from .screens.help import _bindings
 
         return [b for b in _bindings(type(screen)) if b.description and b.action != "back"]
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of the app's screens and widgets (what [keys] may remap)."""
+    import importlib
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    from . import screens, widgets
+
+    for package in (screens, widgets):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    ids: set[str] = set()
+    todo: list[type] = [DOMNode]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("lambdatui."):
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    return ids
 
 
 def make_app(settings: Settings, *, system_clipboard: bool = True) -> LambdaTui:

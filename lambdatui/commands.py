@@ -22,7 +22,8 @@ class FunctionCommands(Provider):
     def _actions(self) -> list[tuple[str, str, object]]:
         tui = self.tui
         return [
-            (title, help_text, callback) for title, help_text, callback in tui.palette_actions()
+            (title, help_text, callback)
+            for title, help_text, callback in tui.palette_actions(self.screen)
         ]
 
     async def discover(self) -> Hits:

@@ -1,6 +1,8 @@
 """Render the main screens on the deterministic demo world into screenshots/*.svg.
 
-uv run python screenshots/make.py [--out DIR] [--theme NAME]
+uv run python screenshots/make.py [--out DIR] [--size 130x36] [--themes textual-dark,textual-light]
+
+The first theme's files are NAME.svg, the others' NAME-<suffix>.svg (light: -light).
 """
 
 from __future__ import annotations
@@ -97,6 +99,29 @@ async def dlqs(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def invoke(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.aws.templates import Context
+    from lambdatui.aws.templates import render as template
+    from lambdatui.screens.confirm import Confirm
+    from lambdatui.screens.invoke import InvokeScreen
+
+    await settle(app, pilot)
+    app.open_invoke(next(f for f in app.functions if f.name == "orders-worker"))
+    while not (isinstance(app.screen, InvokeScreen) and app.screen.query("#event")):
+        await pilot.pause()
+    screen = app.screen
+    await settle(app, pilot)
+    context = Context(app.account or "123456789012", app.aws.region, "orders-worker", NOW)
+    screen.set_event(template("sqs", context), "template SQS")
+    await pilot.press("ctrl+j")
+    while not isinstance(app.screen, Confirm):
+        await pilot.pause()
+    await pilot.press("y")
+    while not screen.last:
+        await pilot.pause()
+    await settle(app, pilot)
+
+
 async def by_cost(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
     await pilot.press("dollar_sign", "a")
@@ -139,6 +164,7 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "metrics": metrics,
     "dlq": dlq,
     "dlqs": dlqs,
+    "invoke": invoke,
     "functions-cost": by_cost,
     "findings": findings,
     "roles": roles,
@@ -146,7 +172,9 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
 }
 
 
-async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]:
+async def render(
+    box: Sandbox, out: Path, theme: str, suffix: str, size: tuple[int, int] = SIZE
+) -> list[Path]:
     written = []
     for name, steps in SHOTS.items():
         settings = Settings(
@@ -160,7 +188,7 @@ async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]
             animations=False,
         )
         app = make_app(settings, system_clipboard=False)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await steps(app, pilot)
             path = out / f"{name}{suffix}.svg"
             path.write_text(app.export_screenshot(title=f"lambdatui: {name}"))
@@ -168,14 +196,30 @@ async def render(box: Sandbox, out: Path, theme: str, suffix: str) -> list[Path]
     return written
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
+def _suffix(theme: str, first: bool) -> str:
+    if first:
+        return ""
+    return "-light" if theme == "textual-light" else f"-{theme}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--size", type=_size, default=SIZE, help="terminal WIDTHxHEIGHT")
+    parser.add_argument("--themes", default="textual-dark,textual-light")
     args = parser.parse_args()
+    themes = [t.strip() for t in args.themes.split(",") if t.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
     with Sandbox(now=NOW, simulate="history") as box:
         assert box.traffic is not None and box.traffic.wait_ready(120)
-        paths = asyncio.run(render(box, args.out, "textual-dark", ""))
-        paths += asyncio.run(render(box, args.out, "textual-light", "-light"))
+        paths: list[Path] = []
+        for i, theme in enumerate(themes):
+            paths += asyncio.run(render(box, args.out, theme, _suffix(theme, i == 0), args.size))
     for path in paths:
         print(path)
 

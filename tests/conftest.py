@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -15,6 +16,19 @@ from .helpers import RemoteSandbox, spawn_sandbox
 
 # The demo world and the app's clock agree on "now", so relative times are stable.
 FROZEN_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the user's real config directory (or its themes)."""
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    before = os.environ.get("LAMBDATUI_CONFIG")
+    os.environ["LAMBDATUI_CONFIG"] = str(path)
+    yield
+    if before is None:
+        os.environ.pop("LAMBDATUI_CONFIG", None)
+    else:
+        os.environ["LAMBDATUI_CONFIG"] = before
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from lambdatui.screens.dlq import DlqScreen
+from lambdatui.screens.invoke import InvokeScreen
 from lambdatui.screens.logs import LogsScreen
 
 from .conftest import app_for
@@ -139,6 +140,21 @@ async def test_a_message_leads_to_its_invocation_logs(sandbox: Any) -> None:
         await pilot.press("L")
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         assert app.screen.request_id == rid
+
+
+async def test_a_message_opens_the_invoke_pane_with_its_original_event(sandbox: Any) -> None:
+    fill(sandbox, 1)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        body = screen.messages.current.body  # type: ignore[union-attr]
+        await pilot.press("i")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#event"))
+        )
+        assert json.loads(app.screen.editor.text) == json.loads(body)
+        assert "DLQ message" in str(app.screen.query_one("#options").render())
 
 
 async def test_send_marked_messages_to_a_named_queue(sandbox: Any) -> None:

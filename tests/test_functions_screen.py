@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual.widgets import OptionList
 
-from lambdatui.screens import functions as functions_screen
+from lambdatui.aws import functions as functions_core
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
 
@@ -40,7 +40,7 @@ async def test_list_pages_through_many_functions_showing_rows_as_they_come(
         assert len(expected) > 100, "must span several ListFunctions pages of 50"
         app = app_for(box)
         shown_when_fetched: list[int] = []
-        real_pages = functions_screen.list_function_pages
+        real_pages = functions_core.list_function_pages
 
         async def observed_pages(session: Any) -> Any:
             async for page in real_pages(session):
@@ -48,7 +48,7 @@ async def test_list_pages_through_many_functions_showing_rows_as_they_come(
                 shown_when_fetched.append(len(shown.first().rows) if shown else 0)
                 yield page
 
-        monkeypatch.setattr(functions_screen, "list_function_pages", observed_pages)
+        monkeypatch.setattr(functions_core, "list_function_pages", observed_pages)
         async with app.run_test(size=(120, 40)) as pilot:
             table = await _loaded(pilot)
             assert [f.name for f in table.view] == expected

@@ -44,7 +44,7 @@ async def test_one_refresh_makes_the_minimum_number_of_calls(big_sandbox: Sandbo
         queries = functions * len(HEALTH)
         assert queries > 500
         assert big_sandbox.calls["cloudwatch:GetMetricData"] == math.ceil(queries / 500)
-        assert set(screen.health) == {f.name for f in table.rows}
+        assert set(screen.health) == {(f.region, f.name) for f in table.rows}
 
 
 async def test_no_data_shows_a_dash_never_zero(big_sandbox: Sandbox) -> None:
@@ -52,7 +52,7 @@ async def test_no_data_shows_a_dash_never_zero(big_sandbox: Sandbox) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         table = await _loaded(app, pilot)
         quiet = table.view[0]
-        assert not app.screen.health[quiet.name].get("invocations").has_data
+        assert not app.screen.health_of(quiet).get("invocations").has_data
         line = str(table.render_line(1).text)
         assert quiet.name in line
         cells = line.split()

@@ -12,6 +12,7 @@ from lambdatui.aws.alarms import AlarmIndex, list_alarms, worst
 from lambdatui.aws.cost import Prices, money
 from lambdatui.aws.findings import KINDS
 from lambdatui.aws.session import AwsSession, Target
+from lambdatui.config import Settings, apply_config, load_config
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.findings import FindingsScreen
 from lambdatui.screens.functions import FunctionsScreen
@@ -249,6 +250,19 @@ async def test_prices_come_from_the_settings(world: Any) -> None:
         assert cost is not None and cost.total == pytest.approx(_hand_cost(prices))
     with pytest.raises(ValueError, match="unknown price"):
         Prices.shipped().with_overrides({"gb_second": 1})
+
+
+def test_prices_come_from_the_config_file(tmp_path: Any) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[prices]\narm64_gb_second = 0.00002\ngb_second = 1\nrequests_per_million = -1\n"
+    )
+    found = load_config(path)
+    assert found.values["prices"] == {"arm64_gb_second": 0.00002}
+    assert any("prices.gb_second: unknown price" in p for p in found.problems)
+    assert any("prices.requests_per_million" in p for p in found.problems)
+    settings = Settings(region="us-east-1", **apply_config(found))
+    assert Prices.shipped().with_overrides(settings.prices).arm64_gb_second == 0.00002
 
 
 # ----- findings -------------------------------------------------------------------------

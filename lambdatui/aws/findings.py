@@ -101,6 +101,7 @@ class Finding:
     severity: Severity
     reason: str
     fix: str
+    arn: str = ""  # the function's, to open it (names repeat across regions)
 
     @property
     def title(self) -> str:
@@ -118,7 +119,7 @@ class Observed:
 
 
 class Observations:
-    """REPORT figures per function, fed by the log pane."""
+    """REPORT figures per function (by ARN), fed by the log pane."""
 
     def __init__(self) -> None:
         self._by_function: dict[str, Observed] = {}
@@ -181,7 +182,7 @@ def check(
     out: list[Finding] = []
 
     def add(kind: str, severity: Severity, reason: str, fix: str) -> None:
-        out.append(Finding(fn.name, kind, severity, reason, fix))
+        out.append(Finding(fn.name, kind, severity, reason, fix, fn.arn))
 
     role = role_name(fn.role) if fn.role else "-"
     others = [n for n in facts.role_users if n != fn.name]
@@ -327,7 +328,7 @@ def worst(findings: Iterable[Finding]) -> Severity | None:
 
 @dataclass(frozen=True, slots=True)
 class _Mapping:
-    function: str
+    function_arn: str
     source: str
     on_failure: str | None
 
@@ -346,7 +347,7 @@ async def _mappings(session: AwsSession) -> list[_Mapping]:
             dest = ((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
             out.append(
                 _Mapping(
-                    arn.split(":")[6] if arn.count(":") >= 6 else arn,
+                    ":".join(arn.split(":")[:7]),  # without an alias or version
                     str(m.get("EventSourceArn") or ""),
                     dest or None,
                 )
@@ -415,17 +416,21 @@ async def _async_principals(session: AwsSession, name: str) -> list[str]:
 
 
 class Posture:
-    """The account's alarms, roles and failure handling, gathered for findings and screens."""
+    """The account's alarms, roles and failure handling, gathered for findings and screens.
+
+    Facts and what was learnt about failure queues are kept by function ARN, alarms
+    by region (the list may span several regions; IAM is global).
+    """
 
     def __init__(self, session: AwsSession) -> None:
         self.session = session
         self.roles = RoleCache(session)
         self.observations = Observations()
-        self.alarms: AlarmIndex | None = None
+        self.alarms: dict[str, AlarmIndex] = {}  # by region
         self.alarm_error: str | None = None
         self.result: ScanResult | None = None
-        self.on_failure: dict[str, str] = {}  # function -> async on-failure destination
-        self.stream_failures: dict[str, list[str]] = {}  # function -> mappings' on-failure
+        self.on_failure: dict[str, str] = {}  # function ARN -> async on-failure destination
+        self.stream_failures: dict[str, list[str]] = {}  # ARN -> mappings' on-failure
         self._task: asyncio.Future[ScanResult] | None = None
         self._listeners: list[Callable[[dict[str, Facts]], None]] = []
 
@@ -433,28 +438,38 @@ class Posture:
     def scanning(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    async def refresh_alarms(self) -> AlarmIndex | None:
+    async def refresh_alarms(self, regions: Iterable[str] = ()) -> None:
+        """Read the alarms of these regions (the session's by default); errors are kept."""
         try:
-            self.alarms = AlarmIndex(await list_alarms(self.session))
-            self.alarm_error = None
+            await self.refresh_alarms_or_raise(regions)
         except AwsError as exc:
             self.alarm_error = exc.sentence
-        return self.alarms
+
+    async def refresh_alarms_or_raise(self, regions: Iterable[str] = ()) -> None:
+        wanted = list(dict.fromkeys(regions)) or [self.session.region]
+        found = await asyncio.gather(*(list_alarms(self.session.in_region(r)) for r in wanted))
+        for region, alarms in zip(wanted, found, strict=True):
+            self.alarms[region] = AlarmIndex(alarms)
+        self.alarm_error = None
 
     def queues_of(self, fn: Function) -> list[str]:
         """The SQS failure queues known for the function: its DLQ, its async on-failure
         destination and its stream mappings' on-failure destinations."""
         queues = [
             fn.dead_letter,
-            self.on_failure.get(fn.name, ""),
-            *self.stream_failures.get(fn.name, ()),
+            self.on_failure.get(fn.arn, ""),
+            *self.stream_failures.get(fn.arn, ()),
         ]
         return [q for q in dict.fromkeys(queues) if queue_name(q)]
 
     def alarms_of(self, fn: Function) -> list[Alarm] | None:
-        if self.alarms is None:
+        index = self.alarms.get(fn.region)
+        if index is None:
             return None
-        return self.alarms.for_function(fn.name, self.queues_of(fn))
+        return index.for_function(fn.name, self.queues_of(fn))
+
+    def facts_of(self, fn: Function) -> Facts | None:
+        return self.result.facts.get(fn.arn) if self.result else None
 
     async def scan(
         self,
@@ -482,20 +497,11 @@ class Posture:
         for listener in list(self._listeners):
             listener(batch)
 
-    async def _scan(self, functions: Sequence[Function], now: datetime) -> ScanResult:
-        result = ScanResult()
-        if self.result is not None:
-            # Until the new facts arrive, the previous ones stand.
-            result.facts.update(self.result.facts)
-        self.result = result
-        wanted = {f.name for f in functions}
-        for gone in set(result.facts) - wanted:
-            del result.facts[gone]
-        names = [f.name for f in functions]
-        role_users: dict[str, list[str]] = {}
-        for fn in functions:
-            if fn.role:
-                role_users.setdefault(fn.role, []).append(fn.name)
+    async def _region(
+        self, region: str, names: Sequence[str], now: datetime, result: ScanResult
+    ) -> tuple[AlarmIndex | None, list[_Mapping] | None, dict[str, dict[str, float]] | None]:
+        """One region's account-wide facts: alarms, event source mappings, metrics."""
+        session = self.session.in_region(region)
 
         async def guarded(what: str, make: Any) -> Any:
             try:
@@ -504,30 +510,64 @@ class Posture:
                 result.gaps.append(f"{what}: {exc.sentence}")
                 return None
 
-        alarms, mappings, roles, metrics = await asyncio.gather(
-            guarded("alarms not checked", self.refresh_alarms_or_raise()),
-            guarded("event sources not checked", _mappings(self.session)),
-            self.roles.many(role_users),
-            guarded("metrics not read", _posture_metrics(self.session, names, now)),
+        alarms, mappings, metrics = await asyncio.gather(
+            guarded("alarms not checked", list_alarms(session)),
+            guarded("event sources not checked", _mappings(session)),
+            guarded("metrics not read", _posture_metrics(session, names, now)),
         )
+        index = None
+        if alarms is not None:
+            index = self.alarms[region] = AlarmIndex(alarms)
+            self.alarm_error = None
+        return index, mappings, metrics
+
+    async def _scan(self, functions: Sequence[Function], now: datetime) -> ScanResult:
+        result = ScanResult()
+        if self.result is not None:
+            # Until the new facts arrive, the previous ones stand.
+            result.facts.update(self.result.facts)
+        self.result = result
+        wanted = {f.arn for f in functions}
+        for gone in set(result.facts) - wanted:
+            del result.facts[gone]
+        role_users: dict[str, list[str]] = {}
+        by_region: dict[str, list[Function]] = {}
+        for fn in functions:
+            by_region.setdefault(fn.region, []).append(fn)
+            if fn.role:
+                role_users.setdefault(fn.role, []).append(fn.name)
+        regions = list(by_region)
+        gathered, roles = await asyncio.gather(
+            asyncio.gather(
+                *(self._region(r, [f.name for f in by_region[r]], now, result) for r in regions)
+            ),
+            self.roles.many(role_users),
+        )
+        result.gaps[:] = list(dict.fromkeys(result.gaps))
         for summary in roles.values():
             if summary.error and not any(summary.error in g for g in result.gaps):
                 result.gaps.append(f"role policies not read: {summary.error}")
+        alarms: dict[str, AlarmIndex | None] = {}
+        metrics: dict[tuple[str, str], dict[str, float]] = {}
         stream_failures: dict[str, list[str]] = {}
-        for m in mappings or ():
-            if m.on_failure:
-                stream_failures.setdefault(m.function, []).append(m.on_failure)
-        if mappings is not None:
-            self.stream_failures = stream_failures
+        for region, (index, mappings, figures) in zip(regions, gathered, strict=True):
+            alarms[region] = index
+            for name, values in (figures or {}).items():
+                metrics[(region, name)] = values
+            for m in mappings or ():
+                if m.on_failure:
+                    stream_failures.setdefault(m.function_arn, []).append(m.on_failure)
+        self.stream_failures.update(stream_failures)
         slots = asyncio.Semaphore(PARALLEL)
         denied: set[str] = set()
 
         def build(fn: Function, on_failure: str | None, known: bool, evidence: str | None) -> Facts:
-            figures = (metrics or {}).get(fn.name, {})
+            figures = metrics.get((fn.region, fn.name), {})
+            index = alarms.get(fn.region)
             queues = [
                 q
                 for q in dict.fromkeys(
-                    [fn.dead_letter, on_failure or "", *stream_failures.get(fn.name, ())]
+                    [fn.dead_letter, on_failure or "", *stream_failures.get(fn.arn, ())]
                 )
                 if queue_name(q)
             ]
@@ -535,8 +575,8 @@ class Posture:
                 function=fn,
                 role=roles.get(fn.role) if fn.role else None,
                 role_users=tuple(role_users.get(fn.role, ())),
-                alarms=tuple(alarms.on_function(fn.name)) if alarms else None,
-                queue_alarms=({q: tuple(alarms.on_queue(q)) for q in queues} if alarms else None),
+                alarms=tuple(index.on_function(fn.name)) if index else None,
+                queue_alarms=({q: tuple(index.on_queue(q)) for q in queues} if index else None),
                 on_failure=on_failure,
                 failure_known=known,
                 async_evidence=evidence,
@@ -544,25 +584,26 @@ class Posture:
             )
 
         def metric_evidence(fn: Function) -> str | None:
-            received = (metrics or {}).get(fn.name, {}).get("async")
+            received = metrics.get((fn.region, fn.name), {}).get("async")
             return f"{received:,.0f} async events in the last 24 h" if received else None
 
         async def one(fn: Function) -> Facts:
+            session = self.session.in_region(fn.region)
             async with slots:
                 evidence = metric_evidence(fn)
                 configured, on_failure, known = False, None, True
                 try:
-                    configured, on_failure = await _on_failure(self.session, fn.name)
+                    configured, on_failure = await _on_failure(session, fn.name)
                 except AwsError as exc:
                     known = False
                     _note(result, denied, "failure destinations not checked", exc)
                 if on_failure:
-                    self.on_failure[fn.name] = on_failure
+                    self.on_failure[fn.arn] = on_failure
                 if evidence is None and configured:
                     evidence = "it has an asynchronous invocation configuration"
                 if known and evidence is None and not fn.dead_letter and not on_failure:
                     try:
-                        services = await _async_principals(self.session, fn.name)
+                        services = await _async_principals(session, fn.name)
                         if services:
                             evidence = f"{', '.join(services)} may invoke it"
                     except AwsError as exc:
@@ -572,8 +613,7 @@ class Posture:
         # What the account-wide calls decide shows at once; each function's failure
         # handling (one or two calls per function) completes its facts later.
         for fn in functions:
-            known = self.on_failure.get(fn.name)
-            result.facts[fn.name] = build(fn, known, False, metric_evidence(fn))
+            result.facts[fn.arn] = build(fn, self.on_failure.get(fn.arn), False, None)
         self._progress(dict(result.facts))
         pending = [asyncio.ensure_future(one(fn)) for fn in functions]
         batch: dict[str, Facts] = {}
@@ -581,20 +621,15 @@ class Posture:
         every = max(25, len(pending) // 10)
         for count, done in enumerate(asyncio.as_completed(pending), 1):
             facts = await done
-            result.facts[facts.function.name] = facts
+            result.facts[facts.function.arn] = facts
             result.checked = count
-            batch[facts.function.name] = facts
+            batch[facts.function.arn] = facts
             if len(batch) >= every or count == len(pending):
                 result.complete = count == len(pending)
                 self._progress(dict(batch))
                 batch.clear()
         result.complete = True
         return result
-
-    async def refresh_alarms_or_raise(self) -> AlarmIndex:
-        self.alarms = AlarmIndex(await list_alarms(self.session))
-        self.alarm_error = None
-        return self.alarms
 
 
 def _note(result: ScanResult, denied: set[str], what: str, exc: AwsError) -> None:

@@ -150,6 +150,15 @@ async def list_function_pages(session: AwsSession) -> AsyncIterator[list[Functio
             return
 
 
+def function_pages_in(
+    session: AwsSession, regions: tuple[str, ...]
+) -> AsyncIterator[list[Function]]:
+    """Pages of every region's functions, the regions listed concurrently."""
+    from .paging import merge
+
+    return merge([list_function_pages(session.in_region(r)) for r in regions])
+
+
 async def function_tags(session: AwsSession) -> dict[str, tuple[tuple[str, str], ...]]:
     """Tags of every tagged function, by ARN, through the Resource Groups Tagging API.
 

@@ -38,3 +38,40 @@ async def prefetch(pages: AsyncIterator[T], depth: int = 1) -> AsyncIterator[T]:
             yield item  # type: ignore[misc]
     finally:
         task.cancel()
+
+
+async def merge(sources: list[AsyncIterator[T]]) -> AsyncIterator[T]:
+    """Yield items of several iterators as they come, all fetched concurrently.
+
+    The first error is raised once the items before it have been yielded; the
+    other iterators are then cancelled.
+    """
+    if len(sources) == 1:
+        async for only in sources[0]:
+            yield only
+        return
+    queue: asyncio.Queue[object] = asyncio.Queue()
+
+    async def pump(source: AsyncIterator[T]) -> None:
+        try:
+            async for item in source:
+                await queue.put(item)
+        except BaseException as exc:  # handed to the consumer below
+            await queue.put(exc)
+            return
+        await queue.put(_DONE)
+
+    tasks = [asyncio.create_task(pump(source)) for source in sources]
+    running = len(tasks)
+    try:
+        while running:
+            item = await queue.get()
+            if item is _DONE:
+                running -= 1
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        for task in tasks:
+            task.cancel()

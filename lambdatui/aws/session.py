@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -14,6 +14,9 @@ from botocore import xform_name
 
 from .errors import translate
 from .models import Identity
+
+#: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
+INVOKE_READ_TIMEOUT = 910
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,15 @@ class AwsSession:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._identity: Identity | None = None
 
+    def in_region(self, region: str) -> AwsSession:
+        """The same session and clients, with calls going to `region` (shares close())."""
+        if region == self.target.region:
+            return self
+        view = AwsSession.__new__(AwsSession)
+        view.__dict__.update(self.__dict__)
+        view.target = replace(self.target, region=region)
+        return view
+
     @property
     def region(self) -> str:
         return self.target.region
@@ -66,8 +78,23 @@ class AwsSession:
             user_agent_appid="lambdatui",
         )
 
-    async def client(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.target.region)
+    async def invoke_client(self) -> Any:
+        """A Lambda client for Invoke: waits as long as a function may run (15 minutes)
+        and never retries, since a retried invoke could run the function twice."""
+        config = self._config().merge(
+            AioConfig(read_timeout=INVOKE_READ_TIMEOUT, retries={"total_max_attempts": 1})
+        )
+        return await self.client("lambda", config=config, purpose="invoke")
+
+    async def client(
+        self,
+        service: str,
+        region: str | None = None,
+        *,
+        config: AioConfig | None = None,
+        purpose: str = "",
+    ) -> Any:
+        key = (f"{service}:{purpose}" if purpose else service, region or self.target.region)
         found = self._clients.get(key)
         if found is not None:
             return found
@@ -76,7 +103,10 @@ class AwsSession:
             found = self._clients.get(key)
             if found is not None:
                 return found
-            kwargs: dict[str, Any] = {"region_name": key[1], "config": self._config()}
+            kwargs: dict[str, Any] = {
+                "region_name": key[1],
+                "config": config or self._config(),
+            }
             if self.target.endpoint_url:
                 kwargs["endpoint_url"] = self.target.endpoint_url
             if self.target.access_key and self.target.secret_key:

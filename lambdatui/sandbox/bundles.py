@@ -7,28 +7,9 @@ import io
 import zipfile
 from collections.abc import Mapping
 
+from .handlers import python_source
+
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
-
-_PYTHON = '''"""{name}: {description}"""
-
-import json
-import logging
-import os
-
-logger = logging.getLogger()
-logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
-
-RELEASE = "{release}"
-
-
-def {function}(event, context):
-    records = event.get("Records", []) if isinstance(event, dict) else []
-    if records:
-        logger.info("processing %d record(s)", len(records))
-        return {{"batchItemFailures": []}}
-    logger.info("handling request for {name}")
-    return {{"statusCode": 200, "body": json.dumps({{"service": "{name}", "release": RELEASE}})}}
-'''
 
 _NODE = """// {name}: {description}
 const RELEASE = "{release}";
@@ -90,7 +71,7 @@ def function_package(
     fields = {"name": name, "description": description, "release": release}
     if runtime.startswith("python"):
         module, function = handler.rsplit(".", 1)
-        source = _PYTHON.format(function=function, **fields)
+        source = python_source(name, function, description, release)
         return archive({f"{module.replace('.', '/')}.py": source})
     if runtime.startswith("nodejs"):
         module, function = handler.rsplit(".", 1)

@@ -143,6 +143,18 @@ class DeadLetterDelivery:
             if destination is not None:
                 self._destination(inv, destination)
 
+    def deliver(
+        self, inv: SimulatedInvocation, dead_letter: str | None, destination: str | None
+    ) -> None:
+        """Deliver a failed event whose retries are exhausted (an invoke the sandbox ran)."""
+        if inv.event is None:
+            return
+        with self._lock:
+            if dead_letter is not None and ":sqs:" in dead_letter:
+                self._dead_letter(inv, dead_letter)
+            if destination is not None and ":sqs:" in destination:
+                self._destination(inv, destination)
+
     def _dead_letter(self, inv: SimulatedInvocation, arn: str) -> None:
         assert inv.event is not None
         message = inv.error_message or inv.error_type or "Unhandled"

@@ -65,6 +65,12 @@ def _rest_operation(
     service: str, region: str, access_key: str, environ: dict[str, Any], body: bytes
 ) -> Operation:
     method = environ.get("REQUEST_METHOD", "GET")
+    if service == "schemas":  # moto has no router for it; the sandbox's extension has
+        from .schemas import route
+
+        found = route(method, environ.get("PATH_INFO", "/"))
+        if found is not None:
+            return Operation(service, found[0], region, access_key, found[1])
     fallback = Operation(service, f"{method} {environ.get('PATH_INFO', '/')}", region, access_key)
     probe = dict(environ)
     probe["wsgi.input"] = io.BytesIO(body)

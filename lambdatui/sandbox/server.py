@@ -23,15 +23,18 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import alarms, ingestion, metricdata
+from . import alarms, ingestion, metricdata, sqsclock
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Denials
+from .invoke import Invoker
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
 from .movetasks import MessageMoveTasks
 from .operations import Operation
+from .schemas import Schemas
 from .simulation import demo_simulator
+from .testevents import seed_test_events
 from .traffic import TrafficSimulator
 from .world import WORLDS, SeededWorld, seed_world
 
@@ -94,6 +97,8 @@ class Sandbox:
         self.extensions = LambdaExtensions()
         self.live_tail = LiveTail()
         self.move_tasks = MessageMoveTasks()
+        self.invoker = Invoker(self.extensions)
+        self.schemas = Schemas()
         self.dead_letters: DeadLetterDelivery | None = None
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
@@ -164,6 +169,8 @@ class Sandbox:
                         self.extensions,
                         self.live_tail,
                         self.move_tasks,
+                        self.invoker,
+                        self.schemas,
                         _OnReset(self._stop_traffic),
                     ),
                     self.calls,
@@ -203,14 +210,19 @@ class Sandbox:
             )
             self._thread.start()
             _active = self
+            now_ms = int(self.now.timestamp() * 1000)
+            self.dead_letters = DeadLetterDelivery(
+                self.account_id, self.region, self.seeded, now_ms
+            )
+            self.invoker.on_failure = self.dead_letters.deliver
+            if self.world == "demo":
+                seed_test_events(self.schemas, self.account_id, self.region, self.now)
             if self.simulate and self.world == "demo":
                 self.traffic = demo_simulator(
                     self.account_id, self.region, self.extensions, self.now
                 )
                 self.traffic.live = self.simulate is True
-                self.dead_letters = DeadLetterDelivery(
-                    self.account_id, self.region, self.seeded, self.traffic.model.settings.now_ms
-                )
+                self.dead_letters.now_ms = self.traffic.model.settings.now_ms
                 self.dead_letters.seed_source_dlqs()
                 self.traffic.subscribe(self.dead_letters)
                 self.traffic.start()
@@ -221,6 +233,7 @@ class Sandbox:
         with _active_lock:
             self._stop_traffic()
             self.move_tasks.stop()
+            self.invoker.stop()
             self.live_tail.close()
             server, thread = self._server, self._thread
             self._server = None
@@ -303,3 +316,4 @@ def _prepare_moto() -> None:
     metricdata.install()
     alarms.install()
     ingestion.install()
+    sqsclock.install()

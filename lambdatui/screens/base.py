@@ -10,6 +10,7 @@ from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from ..app import LambdaTui
+    from ..aws.session import AwsSession
 
 
 class Pane(Screen[None]):
@@ -28,6 +29,13 @@ class Pane(Screen[None]):
         from ..app import LambdaTui
 
         return cast(LambdaTui, self.app)
+
+    @property
+    def aws(self) -> AwsSession:
+        """The app's session, in the region of the function this pane shows (if any)."""
+        fn = getattr(self, "function", None) or next(iter(getattr(self, "functions", [])), None)
+        region = getattr(fn, "region", None)
+        return self.tui.aws.in_region(region) if region else self.tui.aws
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -14,7 +14,8 @@ from ..aws.models import Function
 from ..widgets.spark import sparkline
 from ..widgets.table import Column
 
-HealthOf = Callable[[str], Health | None]
+# Health of a function (by region and name: a multi-region list may repeat names).
+HealthOf = Callable[[Function], Health | None]
 
 SPARK = 5
 NO_DATA = "-"
@@ -34,7 +35,7 @@ def _with_spark(
     health: HealthOf, key: str, render: Callable[[float | None], str]
 ) -> Callable[[Function], Text]:
     def cell(fn: Function) -> Text:
-        h = health(fn.name)
+        h = health(fn)
         series = h.get(key) if h else None
         value = h.value(key) if h else None
         text = Text(render(value).rjust(5))
@@ -49,7 +50,7 @@ def _with_spark(
 
 def _figure(health: HealthOf, fn: Function, key: str) -> float | None:
     """A health figure of the window ("error_rate" included), None without data."""
-    h = health(fn.name)
+    h = health(fn)
     if h is None:
         return None
     return h.error_rate if key == "error_rate" else h.value(key)
@@ -171,20 +172,25 @@ def function_columns(
     return columns
 
 
+def region_column() -> Column[Function]:
+    """Shown when the list holds several regions."""
+    return Column("region", "Region", 14, lambda f: f.region, lambda f: f.region)
+
+
 def row_class(health: HealthOf) -> Callable[[Function], str | None]:
-    """Rows with errors stand out as hot, throttles as warm, failed states as hot."""
+    """Rows with errors stand out as hot, throttles as warm; failed and pending states too."""
 
     def classify(fn: Function) -> str | None:
         if fn.state == "Failed" or fn.last_update_status == "Failed":
-            return "vtable--hot"
-        h = health(fn.name)
+            return "vtable--failed"
+        h = health(fn)
         if h is not None:
             if (h.value("errors") or 0) > 0:
                 return "vtable--hot"
             if (h.value("throttles") or 0) > 0:
                 return "vtable--warm"
         if fn.state in ("Inactive", "Pending"):
-            return "vtable--dim"
+            return "vtable--pending"
         return None
 
     return classify
@@ -205,11 +211,11 @@ def account_line(settings: AccountSettings, usage: Health, window: str) -> Conte
         n(settings.unreserved),
         (f"  │ last {window}: ", "$text-muted"),
         f"{n(usage.value('invocations'))} invocations, ",
-        (f"{n(usage.value('errors'))} errors", "$text-error" if usage.value("errors") else ""),
+        (f"{n(usage.value('errors'))} errors", "$error-highlight" if usage.value("errors") else ""),
         ", ",
         (
             f"{n(usage.value('throttles'))} throttles",
-            "$text-warning" if usage.value("throttles") else "",
+            "$throttle-highlight" if usage.value("throttles") else "",
         ),
     ]
     return Content.assemble(*parts)

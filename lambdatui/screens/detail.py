@@ -82,6 +82,7 @@ class DetailScreen(Pane):
         Binding("l", "logs", "Logs", id="detail.logs"),
         Binding("m", "metrics", "Metrics", id="detail.metrics"),
         Binding("d", "dlq", "DLQ", id="detail.dlq"),
+        Binding("i", "invoke", "Invoke", id="detail.invoke"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -111,7 +112,7 @@ class DetailScreen(Pane):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load(self) -> None:
         self.query_one("#count", Static).update("loading…")
-        self.detail = await function_detail(self.tui.aws, self.function.name)
+        self.detail = await function_detail(self.aws, self.function.name)
         config = self.detail.configuration.value
         if config is not None:
             self.function = config.function
@@ -121,10 +122,10 @@ class DetailScreen(Pane):
         posture = self.tui.posture
         ac = self.detail.async_config.value
         if ac is not None and ac.on_failure:
-            posture.on_failure[self.function.name] = ac.on_failure
+            posture.on_failure[self.function.arn] = ac.on_failure
         streams = [m.on_failure for m in self.detail.mappings.value or () if m.on_failure]
         if streams:
-            posture.stream_failures[self.function.name] = streams
+            posture.stream_failures[self.function.arn] = streams
         self.load_alarms()
         self.load_identity()
         self._render_cost()
@@ -135,9 +136,9 @@ class DetailScreen(Pane):
     @work(exclusive=True, group="detail-alarms", exit_on_error=False)
     async def load_alarms(self) -> None:
         posture = self.tui.posture
-        if posture.alarms is None:
+        if self.function.region not in posture.alarms:
             self._section("alarms", [_note("loading…")])
-            await posture.refresh_alarms()
+            await posture.refresh_alarms([self.function.region])
         alarms = posture.alarms_of(self.function)
         if alarms is None:
             self._section("alarms", [_failed(Part(error=posture.alarm_error))])
@@ -531,3 +532,6 @@ class DetailScreen(Pane):
 
     def action_dlq(self) -> None:
         self.tui.open_dlq(self.function)
+
+    def action_invoke(self) -> None:
+        self.tui.open_invoke(self.function)

@@ -32,7 +32,7 @@ from ..aws.session import call
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Section
-from ..widgets.table import Column, VirtualTable
+from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
 from .logline import pretty
 
@@ -91,6 +91,7 @@ class DlqScreen(Pane):
         Binding("P", "purge", "Purge", show=False, id="dlq.purge"),
         Binding("n", "more", "More", id="dlq.more"),
         Binding("L", "logs", "Its logs", id="dlq.logs"),
+        Binding("i", "invoke", "Invoke with it", id="dlq.invoke"),
         Binding("e", "export", "Export", show=False, id="dlq.export"),
         Binding("y", "copy_body", "Copy body", show=False, id="dlq.copy_body"),
         Binding("Y", "copy_request", "Copy request id", show=False, id="dlq.copy_request"),
@@ -120,6 +121,7 @@ class DlqScreen(Pane):
         yield VirtualTable(
             target_columns(),
             key=lambda r: r.target.arn,
+            row_class=lambda r: depth_class(r.visible),
             empty="Looking for dead-letter queues and destinations…",
             id="targets",
         )
@@ -152,7 +154,7 @@ class DlqScreen(Pane):
 
     @work(exclusive=True, group="dlq-discover", exit_on_error=False)
     async def discover(self) -> None:
-        aws = self.tui.aws
+        aws = self.aws
         try:
             detail = await function_detail(aws, self.function.name)
             found = await failure_targets(aws, self.function.name, detail)
@@ -180,7 +182,7 @@ class DlqScreen(Pane):
                 rows.append(TargetRow(target, error="SNS: no peek"))
                 continue
             try:
-                depth = await queue_depth(self.tui.aws, target.arn)
+                depth = await queue_depth(self.aws, target.arn)
                 rows.append(TargetRow(target, depth.visible, depth.in_flight, depth.delayed))
             except AwsError as exc:
                 rows.append(TargetRow(target, error=exc.sentence))
@@ -211,8 +213,8 @@ class DlqScreen(Pane):
             return
         self._status(f"Peeking at {target.name}…")
         try:
-            found = await peek(self.tui.aws, target.arn, limit=self.limit)
-            depth = await queue_depth(self.tui.aws, target.arn)
+            found = await peek(self.aws, target.arn, limit=self.limit)
+            depth = await queue_depth(self.aws, target.arn)
         except AwsError as exc:
             self._status(f"Could not peek at {target.name}: {exc.sentence}", error=True)
             return
@@ -307,7 +309,7 @@ class DlqScreen(Pane):
         assert self.current_target is not None
         return [
             ("Account", self.tui.account or "?"),
-            ("Region", self.tui.settings.region),
+            ("Region", self.aws.region),
             ("Source", self.current_target.arn),
             ("Target", target),
             ("Messages", count),
@@ -375,7 +377,7 @@ class DlqScreen(Pane):
                 arn = (
                     queue
                     if queue.startswith("arn:")
-                    else (f"arn:aws:sqs:{self.tui.settings.region}:{self.tui.account}:{queue}")
+                    else (f"arn:aws:sqs:{self.aws.region}:{self.tui.account}:{queue}")
                 )
                 self._confirm_send(arn, only, total, count)
 
@@ -398,7 +400,7 @@ class DlqScreen(Pane):
 
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
     async def run_move(self, source_arn: str) -> None:
-        aws = self.tui.aws
+        aws = self.aws
         self.cancelling = False
         try:
             handle = await start_move(aws, source_arn)
@@ -436,13 +438,13 @@ class DlqScreen(Pane):
             )
 
         deliver = (
-            queue_delivery(self.tui.aws, queue)
+            queue_delivery(self.aws, queue)
             if queue
-            else invoke_delivery(self.tui.aws, self.function.name)
+            else invoke_delivery(self.aws, self.function.name)
         )
         try:
             await redrive(
-                self.tui.aws,
+                self.aws,
                 target.arn,
                 deliver,
                 progress,
@@ -499,7 +501,7 @@ class DlqScreen(Pane):
         async def drop(batch: list[tuple[dict[str, object], DlqMessage]]) -> dict[str, str | None]:
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
-        progress = await redrive(self.tui.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
         self.notify(f"Deleted {progress.done} messages", timeout=5)
         self.refresh_depths()
         self.load_messages()
@@ -527,9 +529,9 @@ class DlqScreen(Pane):
     async def run_purge(self) -> None:
         target = self.current_target
         assert target is not None
-        url = queue_url(target.arn, self.tui.aws.target.endpoint_url, self.tui.settings.region)
+        url = queue_url(target.arn, self.aws.target.endpoint_url, self.aws.region)
         try:
-            await call(self.tui.aws, "sqs", "PurgeQueue", QueueUrl=url)
+            await call(self.aws, "sqs", "PurgeQueue", QueueUrl=url)
         except AwsError as exc:
             self._status(f"Purge failed: {exc.sentence}", error=True)
             return
@@ -580,6 +582,16 @@ class DlqScreen(Pane):
             self.notify("This message carries no request id", timeout=3)
             return
         self.tui.open_logs([self.function], request_id=message.request_id, since=message.sent)
+
+    def action_invoke(self) -> None:
+        """Open the invoke pane with the message's original event."""
+        message = self.messages.current
+        if message is None:
+            self.notify("Choose a message first", timeout=3)
+            return
+        event = pretty(message.original_event) or message.original_event
+        source = f"DLQ message {message.message_id[:8]}"
+        self.tui.open_invoke(self.function, event=event, source=source)
 
     def action_refresh(self) -> None:
         self.discover()

@@ -17,7 +17,7 @@ from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
 from ..widgets.contextbar import ContextBar
-from ..widgets.table import Column, VirtualTable
+from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
 
 # Functions examined at once while looking for failure targets.
@@ -104,6 +104,7 @@ class DlqOverviewScreen(Pane):
         yield VirtualTable(
             columns(),
             key=lambda r: r.arn,
+            row_class=lambda r: depth_class(r.visible),
             id="queues",
             empty="Looking at every function's failure handling…",
         )

@@ -130,7 +130,7 @@ class FindingsScreen(Pane):
         return [
             f
             for facts in result.facts.values()
-            for f in check(facts, now, observations.get(facts.function.name))
+            for f in check(facts, now, observations.get(facts.function.arn))
         ]
 
     def _show(self) -> None:
@@ -213,7 +213,7 @@ class FindingsScreen(Pane):
             self._open(self.table.current)
 
     def _open(self, row: Row) -> None:
-        fn = next((f for f in self.tui.functions if f.name == row.finding.function), None)
+        fn = next((f for f in self.tui.functions if f.arn == row.finding.arn), None)
         if fn is not None:
             self.tui.open_function(fn)
 

@@ -21,7 +21,7 @@ from ..aws.alarms import worst as worst_state
 from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money, per_month
 from ..aws.errors import AccessDenied, AwsError, Throttled
 from ..aws.findings import Finding, Severity, check
-from ..aws.functions import function_state, function_tags, list_function_pages
+from ..aws.functions import function_pages_in, function_state, function_tags
 from ..aws.metrics import (
     WINDOWS,
     Health,
@@ -34,7 +34,7 @@ from ..aws.paging import prefetch
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
-from .columns import account_line, function_columns, row_class
+from .columns import account_line, function_columns, region_column, row_class
 from .posture import NOISY_MARK, posture_columns
 
 # Seconds between redraws while later ListFunctions pages arrive.
@@ -88,6 +88,7 @@ class FunctionsScreen(Pane):
         Binding("l", "logs", "Logs", id="functions.logs"),
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
         Binding("d", "dlq", "DLQ", id="functions.dlq"),
+        Binding("i", "invoke", "Invoke", id="functions.invoke"),
         Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
@@ -114,13 +115,14 @@ class FunctionsScreen(Pane):
         self._state_asked: set[str] = set()
         self._states_denied = False
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
-        self.health: dict[str, Health] = {}
+        # By (region, name): a multi-region list may hold one name several times.
+        self.health: dict[tuple[str, str], Health] = {}
         self.health_error: str | None = None
         self.window = "15m"
         self._health_timer: Timer | None = None
         self._health_due = False
         self.alarm_only = False
-        self._findings: dict[str, list[Finding]] = {}
+        self._findings: dict[str, list[Finding]] = {}  # by function ARN
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
@@ -131,25 +133,31 @@ class FunctionsScreen(Pane):
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
         yield Static("", id="account")
         yield Static("", id="message")
-        yield FunctionTable(
-            function_columns(
-                self.tui.settings.clock,
-                self.health.get,
-                posture_columns(
-                    self.alarm_state,
-                    self.cost_of,
-                    self.findings_of,
-                    lambda: self.tui.prices.currency,
-                    drops=(7, 9, 10),
-                ),
+        columns = function_columns(
+            self.tui.settings.clock,
+            self.health_of,
+            posture_columns(
+                self.alarm_state,
+                self.cost_of,
+                self.findings_of,
+                lambda: self.tui.prices.currency,
+                drops=(7, 9, 10),
             ),
+        )
+        if len(self.tui.settings.all_regions) > 1:
+            columns.insert(1, region_column())
+        yield FunctionTable(
+            columns,
             key=lambda f: f.arn,
             haystack=_haystack,
-            row_class=row_class(self.health.get),
+            row_class=row_class(self.health_of),
             empty="Loading functions…",
             id="functions",
         )
         yield Footer()
+
+    def health_of(self, fn: Function) -> Health | None:
+        return self.health.get((fn.region, fn.name))
 
     @property
     def table(self) -> FunctionTable:
@@ -187,7 +195,9 @@ class FunctionsScreen(Pane):
             self._update_count()
 
         try:
-            async for page in prefetch(list_function_pages(self.tui.aws)):
+            async for page in prefetch(
+                function_pages_in(self.tui.aws, self.tui.settings.all_regions)
+            ):
                 if first:
                     table.set_rows(page)
                     first = False
@@ -216,10 +226,10 @@ class FunctionsScreen(Pane):
         self.loading_done = True
         self.load_error = None
         self.tui.functions = table.rows
-        region = self.tui.settings.region
+        region = ", ".join(self.tui.settings.all_regions)
         table.empty_text = (
             f"No Lambda functions in {region} for this account. "
-            "Try another region with --region, or create one with `aws lambda create-function`."
+            "Try another region (p, or --region), or create one with `aws lambda create-function`."
         )
         table.refresh()
         self._update_count()
@@ -228,12 +238,15 @@ class FunctionsScreen(Pane):
 
     async def _load_tags(self) -> None:
         try:
-            tags = await function_tags(self.tui.aws)
+            found = await asyncio.gather(
+                *(function_tags(self.tui.aws.in_region(r)) for r in self.tui.settings.all_regions)
+            )
         except AwsError as exc:
             self.notify(
                 f"Tags not loaded, filtering by tag is off: {exc.sentence}", severity="warning"
             )
             return
+        tags = {arn: pairs for part in found for arn, pairs in part.items()}
         if not tags:
             return
         self.table.update_rows({arn: partial(replace, tags=pairs) for arn, pairs in tags.items()})
@@ -254,7 +267,7 @@ class FunctionsScreen(Pane):
     @work(group="function-states", exit_on_error=False)
     async def fill_states(self, functions: list[Function]) -> None:
         results = await asyncio.gather(
-            *(self._state_of(f.name) for f in functions), return_exceptions=True
+            *(self._state_of(f) for f in functions), return_exceptions=True
         )
         updates: dict[Hashable, Callable[[Function], Function]] = {}
         for fn, result in zip(functions, results, strict=True):
@@ -269,23 +282,24 @@ class FunctionsScreen(Pane):
         self.table.update_rows(updates)
         self.tui.functions = self.table.rows
 
-    async def _state_of(self, name: str) -> tuple[str, str]:
+    async def _state_of(self, fn: Function) -> tuple[str, str]:
         async with self._state_slots:
-            return await function_state(self.tui.aws, name)
+            return await function_state(self.tui.aws.in_region(fn.region), fn.name)
 
     # ----- health (metrics) ---------------------------------------------------------
 
-    def _fetch_order(self) -> list[str]:
-        """Functions on screen first, then the filtered view, then the rest."""
+    def _fetch_order(self) -> dict[str, list[str]]:
+        """Per region: functions on screen first, then the filtered view, then the rest."""
         table = self.table
-        names: dict[str, None] = {}
+        names: dict[tuple[str, str], None] = {}
         for i in table.visible_range():
-            names[table.view[i].name] = None
-        for fn in table.view:
-            names[fn.name] = None
-        for fn in table.rows:
-            names[fn.name] = None
-        return list(names)
+            names[table.view[i].region, table.view[i].name] = None
+        for fn in (*table.view, *table.rows):
+            names[fn.region, fn.name] = None
+        order: dict[str, list[str]] = {}
+        for region, name in names:
+            order.setdefault(region, []).append(name)
+        return order
 
     @work(exclusive=True, group="health", exit_on_error=False)
     async def refresh_health(self) -> None:
@@ -298,14 +312,15 @@ class FunctionsScreen(Pane):
         interval = self.tui.settings.metrics_refresh
         window = WINDOWS[self.window]
         try:
-            async for part in iter_health(
-                self.tui.aws, self._fetch_order(), self.tui.settings.clock(), window
-            ):
-                self.health.update(part)
-                self._health_changed()
+            for region, names in self._fetch_order().items():
+                async for part in iter_health(
+                    self.tui.aws.in_region(region), names, self.tui.settings.clock(), window
+                ):
+                    self.health.update({(region, n): h for n, h in part.items()})
+                    self._health_changed()
             self.health_error = None
             # Alarm states change as often as the health figures: refresh them together.
-            await self.tui.posture.refresh_alarms()
+            await self.tui.posture.refresh_alarms(self.tui.settings.all_regions)
             table = self.table
             if table.sort_column == "alarms" or self.alarm_only:
                 self._apply_filter()
@@ -464,6 +479,10 @@ class FunctionsScreen(Pane):
         if self.table.current is not None:
             self.tui.open_dlq(self.table.current)
 
+    def action_invoke(self) -> None:
+        if self.table.current is not None:
+            self.tui.open_invoke(self.table.current)
+
     def action_metrics(self) -> None:
         if self.table.current is not None:
             self.tui.open_metrics(self.table.current)
@@ -519,7 +538,7 @@ class FunctionsScreen(Pane):
 
     def cost_of(self, fn: Function) -> Cost | None:
         return estimate(
-            self.health.get(fn.name),
+            self.health_of(fn),
             fn.memory_mb,
             fn.architecture,
             WINDOWS[self.window],
@@ -527,19 +546,18 @@ class FunctionsScreen(Pane):
         )
 
     def findings_of(self, fn: Function) -> list[Finding] | None:
-        found = self._findings.get(fn.name)
+        found = self._findings.get(fn.arn)
         if found is None:
-            result = self.tui.posture.result
-            facts = result.facts.get(fn.name) if result else None
+            facts = self.tui.posture.facts_of(fn)
             if facts is None:
                 return None
             found = check(
                 facts,
                 self.tui.settings.clock(),
-                self.tui.posture.observations.get(fn.name),
+                self.tui.posture.observations.get(fn.arn),
                 self.cost_of(fn),
             )
-            self._findings[fn.name] = found
+            self._findings[fn.arn] = found
         return found
 
     def forget_findings(self) -> None:
@@ -581,7 +599,7 @@ class FunctionsScreen(Pane):
     async def refresh_posture(self) -> None:
         """Alarms first (the Alarms column), then the findings scan (the Findings column)."""
         posture = self.tui.posture
-        await posture.refresh_alarms()
+        await posture.refresh_alarms(self.tui.settings.all_regions)
         if posture.alarm_error:
             self.notify(f"Alarms unavailable: {posture.alarm_error}", severity="warning")
         self._apply_filter()
@@ -601,7 +619,7 @@ class FunctionsScreen(Pane):
 
     def action_alarm_filter(self) -> None:
         self.alarm_only = not self.alarm_only
-        if self.alarm_only and self.tui.posture.alarms is None:
+        if self.alarm_only and not self.tui.posture.alarms:
             reason = self.tui.posture.alarm_error or "alarms are still loading"
             self.notify(f"In-ALARM filter: {reason}", severity="warning")
         self._apply_filter()

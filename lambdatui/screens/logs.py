@@ -211,7 +211,7 @@ class LogsScreen(Pane):
     async def tail(self) -> None:
         self.error = None
         tailer = Tailer(
-            self.tui.aws,
+            self.aws,
             [f.log_group for f in self.functions],
             sink=self._ingest,
             status=self._on_status,
@@ -230,7 +230,7 @@ class LogsScreen(Pane):
 
     def _ingest(self, records: list[LogRecord]) -> None:
         self.logview.append(records)
-        groups = {f.log_group: f.name for f in self.functions}
+        groups = {f.log_group: f.arn for f in self.functions}
         observations = self.tui.posture.observations
         for record in records:
             self.tracker.feed(record)

@@ -231,7 +231,7 @@ class MetricsScreen(Pane):
         queries = [Query(spec.key, self.function.name, spec) for spec in specs]
         self.query_one("#count", Static).update("loading…")
         try:
-            self.series = await fetch(self.tui.aws, queries, start, end, period)
+            self.series = await fetch(self.aws, queries, start, end, period)
             self.error = None
         except AwsError as exc:
             self.error = f"Metrics unavailable: {exc.sentence}"

@@ -1,44 +1,75 @@
-"""Small modal pickers."""
+"""Small modal pickers: choose one of a list with the keyboard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+#: A choice: (id, label); an id of None is a heading that cannot be chosen.
+Choice = tuple[str | None, str | Content]
 
-class SortPicker(ModalScreen[str | None]):
-    """Choose the column to sort by; choosing the current one flips the order."""
+
+def option_list(choices: Sequence[Choice], current: str | None = None) -> OptionList:
+    """An OptionList of ``choices``: headings greyed out, the current one marked."""
+    options: list[Option] = []
+    for key, label in choices:
+        if key is None:
+            options.append(Option(Content.styled(str(label), "bold $text-muted"), disabled=True))
+        else:
+            mark = "  ●" if key == current else ""
+            text = label if isinstance(label, Content) else Content(label)
+            options.append(Option(text + mark, id=key))
+    return OptionList(*options)
+
+
+class Picker(ModalScreen[str | None]):
+    """A titled list; enter chooses (the id is the result), escape cancels (None)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
     ]
 
-    def __init__(self, columns: dict[str, str], current: str | None) -> None:
+    def __init__(self, title: str, choices: Sequence[Choice], current: str | None = None) -> None:
         super().__init__()
-        self.columns = columns
+        self.title_text = title
+        self.choices = list(choices)
         self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker"):
-            yield Static("Sort by (again to reverse)", classes="picker-title")
-            yield OptionList(
-                *[
-                    Option(label + ("  ●" if key == self.current else ""), id=key)
-                    for key, label in self.columns.items()
-                ]
-            )
+            yield Static(self.title_text, classes="picker-title")
+            yield option_list(self.choices, self.current)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        if self.current in self.columns:
-            options.highlighted = list(self.columns).index(self.current)
-        options.focus()
+        ids = [key for key, _ in self.choices]
+        if self.current in ids:
+            options.highlighted = ids.index(self.current)
+        else:
+            options.highlighted = next((i for i, key in enumerate(ids) if key is not None), None)
+        self.set_focus(options)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+
+class SortPicker(Picker):
+    """Choose the column to sort by; choosing the current one flips the order."""
+
+    def __init__(self, columns: dict[str, str], current: str | None) -> None:
+        super().__init__("Sort by (again to reverse)", list(columns.items()), current)

@@ -24,12 +24,18 @@ STATE_LABEL = {
     NONE: "none",
     "unknown": "n/a",  # alarms could not be read
 }
-STATE_STYLE = {"ALARM": "bold red", "INSUFFICIENT_DATA": "yellow", "OK": "green", NONE: "dim"}
+# Component classes of the table (widgets/table.py): the theme gives their colours.
+STATE_STYLE = {
+    "ALARM": "vtable--bad",
+    "INSUFFICIENT_DATA": "vtable--notice",
+    "OK": "vtable--good",
+    NONE: "vtable--dim",
+}
 SEVERITY_STYLE = {
-    Severity.HIGH: "bold red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.INFO: "dim",
+    Severity.HIGH: "vtable--bad",
+    Severity.MEDIUM: "vtable--notice",
+    Severity.LOW: "vtable--info",
+    Severity.INFO: "vtable--dim",
 }
 NOISY_MARK = "↯"
 COST_WIDTH = 8
@@ -47,8 +53,8 @@ def list_screen(app: LambdaTui) -> FunctionsScreen | None:
 
 def state_text(state: str | None) -> Text:
     if state is None:
-        return Text("…", style="dim")
-    return Text(STATE_LABEL.get(state, state), style=STATE_STYLE.get(state, ""))
+        return Text("…", style="vtable--dim")
+    return Text(STATE_LABEL.get(state, state), style=STATE_STYLE.get(state, "vtable--dim"))
 
 
 def state_rank(state: str | None) -> int:
@@ -64,18 +70,18 @@ def cost_text(cost: Cost | None, currency: str = "USD") -> Text:
     text = Text(money(cost.total, currency, compact=True))
     if cost.noisy:
         # Yellow marks a noisy trigger; the mark too when the cell has room for it.
-        text.stylize("yellow")
+        text.stylize("vtable--notice")
         if len(text) < COST_WIDTH:
-            text.append(NOISY_MARK, style="bold yellow")
+            text.append(NOISY_MARK, style="vtable--notice")
     return text
 
 
 def findings_text(findings: list[Finding] | None) -> Text:
     if findings is None:
-        return Text("…", style="dim")
+        return Text("…", style="vtable--dim")
     counted = [f for f in findings if f.severity > Severity.INFO]
     if not counted:
-        return Text("info" if findings else "0", style="dim")
+        return Text("info" if findings else "0", style="vtable--dim")
     worst = max(f.severity for f in counted)
     label = "med" if worst == Severity.MEDIUM else worst.label
     return Text(f"{len(counted)} {label}", style=SEVERITY_STYLE[worst])

@@ -41,11 +41,11 @@ class RolesScreen(Pane):
         def flags(group: RoleGroup) -> Text:
             summary = self.tui.posture.roles.known(group.arn)
             if summary is None:
-                return Text("…", style="dim")
+                return Text("…", style="vtable--dim")
             if summary.wildcards:
                 n = len(summary.wildcards)
-                return Text(f"{n} wildcard{'s' if n > 1 else ''}", style="bold red")
-            return Text("narrow", style="green")
+                return Text(f"{n} wildcard{'s' if n > 1 else ''}", style="vtable--bad")
+            return Text("narrow", style="vtable--good")
 
         return [
             Column("role", "Role", 30, lambda g: g.name, lambda g: g.name),

@@ -40,7 +40,7 @@ class ContextBar(Horizontal):
 
         field("profile", settings.profile or "default")
         field("acct", account)
-        field("", settings.region)
+        field("", ", ".join(settings.all_regions))
         if settings.endpoint_url:
             field("", settings.endpoint_label or settings.endpoint_url)
         self.query_one("#where", Static).update(Content.assemble(*parts))

@@ -92,10 +92,10 @@ class LogView(ScrollView, can_focus=True):
     LogView > .logview--time { color: $text-muted; }
     LogView > .logview--rid { color: $text-secondary; }
     LogView > .logview--source { color: $text-accent; }
-    LogView > .logview--error { color: $text-error; text-style: bold; }
-    LogView > .logview--warn { color: $text-warning; }
-    LogView > .logview--info { color: $text-success; }
-    LogView > .logview--debug { color: $text-muted; }
+    LogView > .logview--error { color: $log-error; text-style: bold; }
+    LogView > .logview--warn { color: $log-warn; }
+    LogView > .logview--info { color: $log-info; }
+    LogView > .logview--debug { color: $log-debug; }
     LogView > .logview--platform { color: $text-muted; }
     LogView > .logview--extra { color: $text-muted; }
     LogView > .logview--match { background: $warning 40%; text-style: bold; }
@@ -396,7 +396,9 @@ class LogView(ScrollView, can_focus=True):
             return strips
         text = self.line_text(record)
         console = self.app.console
-        lines = list(text.wrap(console, width, overflow="fold")) if self.wrap else [text]
+        lines = (
+            list(text.wrap(console, width, overflow="fold", no_wrap=False)) if self.wrap else [text]
+        )
         strips = [
             Strip(list(line.render(console)), cell_len(line.plain))
             .crop_extend(0, width, None)

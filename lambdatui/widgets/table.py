@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -36,6 +36,13 @@ class Column(Generic[R]):
     flex: bool = False
 
 
+def depth_class(visible: int | None) -> str | None:
+    """DLQ rows: holding messages, or empty (no class while unknown)."""
+    if visible is None:
+        return None
+    return "vtable--deep" if visible > 0 else "vtable--drained"
+
+
 class VirtualTable(ScrollView, Generic[R], can_focus=True):
     """Rows are models; a column knows how to render and sort them.
 
@@ -52,9 +59,17 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         text-style: $block-cursor-text-style;
     }
     VirtualTable > .vtable--marked { color: $text-warning; text-style: bold; }
-    VirtualTable > .vtable--hot { color: $text-error; }
-    VirtualTable > .vtable--warm { color: $text-warning; }
+    VirtualTable > .vtable--hot { color: $error-highlight; }
+    VirtualTable > .vtable--warm { color: $throttle-highlight; }
+    VirtualTable > .vtable--failed { color: $state-failed; text-style: bold; }
+    VirtualTable > .vtable--pending { color: $state-pending; }
     VirtualTable > .vtable--dim { color: $text-muted; }
+    VirtualTable > .vtable--deep { color: $dlq-depth; }
+    VirtualTable > .vtable--drained { color: $dlq-empty; }
+    VirtualTable > .vtable--bad { color: $text-error; text-style: bold; }
+    VirtualTable > .vtable--good { color: $text-success; }
+    VirtualTable > .vtable--notice { color: $text-warning; }
+    VirtualTable > .vtable--info { color: $text-accent; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -64,6 +79,15 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         "vtable--hot",
         "vtable--warm",
         "vtable--dim",
+        "vtable--failed",
+        "vtable--pending",
+        "vtable--deep",
+        "vtable--drained",
+        # For cells: a Text cell styled with one of these names takes the theme's style.
+        "vtable--bad",
+        "vtable--good",
+        "vtable--notice",
+        "vtable--info",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -274,8 +298,19 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._line_cache.clear()
         self.virtual_size = Size(event.size.width, len(self._view) + 1)
 
+    def _themed(self, style: str | Style) -> str | Style:
+        """A component class name used as a cell style becomes the theme's style for it."""
+        if isinstance(style, str) and style in self.COMPONENT_CLASSES:
+            return self.get_component_rich_style(style, partial=True)
+        return style
+
     def _cell(self, value: Cell, width: int, align: str) -> Text:
-        text = value.copy() if isinstance(value, Text) else Text(visible(value, limit=512))
+        if isinstance(value, Text):
+            text = value.copy()
+            text.style = self._themed(text.style)
+            text.spans = [Span(s.start, s.end, self._themed(s.style)) for s in text.spans]
+        else:
+            text = Text(visible(value, limit=512))
         text.truncate(width, overflow="ellipsis")
         if align == "right":
             text.pad_left(width - text.cell_len)

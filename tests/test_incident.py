@@ -1,0 +1,115 @@
+"""Incident snapshot (`!`): a Markdown report of one function and the JSONL of its logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdatui.sandbox import Sandbox
+from lambdatui.screens.detail import DetailScreen
+from lambdatui.screens.functions import FunctionsScreen
+from lambdatui.screens.logs import LogsScreen
+
+from .conftest import FROZEN_NOW, app_for
+from .helpers import client, wait_until
+
+NAME = "payments-webhook"
+
+
+@pytest.fixture(scope="module")
+def history() -> Iterator[Sandbox]:
+    with Sandbox(now=FROZEN_NOW, simulate="history") as box:
+        assert box.traffic is not None and box.traffic.wait_ready(120)
+        yield box
+
+
+def _depths(box: Sandbox) -> dict[str, str]:
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=f"{NAME}-dlq")["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return dict(attrs["Attributes"])
+
+
+async def _snapshot(pilot: Any) -> Any:
+    app = pilot.app
+    await pilot.press("exclamation_mark")
+    await wait_until(pilot, lambda: app.last_snapshot is not None, frames=2000)
+    return app.last_snapshot
+
+
+async def test_snapshot_from_the_detail_screen(history: Sandbox, tmp_path: Path) -> None:
+    config = client(history, "lambda").get_function_configuration(FunctionName=NAME)
+    secrets = [v for v in config["Environment"]["Variables"].values() if len(v) > 3]
+    before = _depths(history)
+    app = app_for(history, snapshot_dir=str(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
+        )
+        app.goto_function(NAME)
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        shot = await _snapshot(pilot)
+        said = [n.message for n in app._notifications]
+    assert shot.report.parent == tmp_path and shot.logs.parent == tmp_path
+    assert any(str(shot.report) in m and shot.logs.name in m for m in said)
+
+    report = shot.report.read_text()
+    assert report.startswith(f"# Incident snapshot: {NAME}")
+    assert "account 123456789012 · region us-east-1" in report
+    # Configuration, with the environment's names and none of its values.
+    assert "| Runtime | python3.12 |" in report
+    for name in config["Environment"]["Variables"]:
+        assert f"`{name}` = ••••••" in report
+    assert secrets and not any(secret in report for secret in secrets)
+    # Metrics of the window: a table row per metric, with a sparkline.
+    invocations = next(line for line in report.splitlines() if line.startswith("| Invocations"))
+    assert any(block in invocations for block in "▁▂▃▄▅▆▇█")
+    # The last errors carry request ids found in the JSONL beside it.
+    lines = [json.loads(line) for line in shot.logs.read_text().splitlines()]
+    assert len(lines) == shot.records > 0
+    request_ids = {line["requestId"] for line in lines if line["requestId"]}
+    section = report.split("## Last errors", 1)[1].split("## Dead-letter", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| 2026-")]
+    assert 0 < len(rows) <= 20 and shot.errors >= len(rows)
+    assert all(row.split(" | ")[1] in request_ids for row in rows)
+    assert "KeyError" in section
+    # DLQ depth and a sample; the sample consumed nothing.
+    dlq = report.split("## Dead-letter queues", 1)[1]
+    assert f"dead-letter queue: {NAME}-dlq" in dlq
+    assert f"Depth: {int(before['ApproximateNumberOfMessages']):,} visible" in dlq
+    assert dlq.count("\nMessage `") >= 2
+    assert _depths(history) == before
+
+
+async def test_snapshot_from_the_log_pane_writes_its_buffer(
+    history: Sandbox, tmp_path: Path
+) -> None:
+    app = app_for(history, snapshot_dir=str(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
+        )
+        app.open_logs([f for f in app.functions if f.name == NAME])
+        await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.tail_status.mode.value == "live tail", frames=600)
+        buffered = len(screen.logview.records())
+        assert buffered > 0
+        shot = await _snapshot(pilot)
+    assert shot.records == buffered
+    assert "from the open log pane" in shot.report.read_text()
+
+
+async def test_snapshot_needs_a_function(history: Sandbox, tmp_path: Path) -> None:
+    app = app_for(history, snapshot_dir=str(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("Q")  # the DLQ overview is about no one function
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DlqOverviewScreen")
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert any("Choose a function first" in n.message for n in app._notifications)
+    assert list(tmp_path.iterdir()) == []
