@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from lambdatui.aws.alarms import AlarmIndex, list_alarms, worst
@@ -427,3 +428,36 @@ async def test_alarms_denied_say_so_and_skip_the_alarm_findings(world: Any) -> N
             )
     finally:
         world.allow("cloudwatch:DescribeAlarms")
+
+
+async def test_two_regions_keep_alarms_and_findings_apart(world: Any) -> None:
+    """A function of the same name in another region has its own alarms and findings."""
+    lam = boto3.client(
+        "lambda",
+        endpoint_url=world.endpoint_url,
+        region_name="eu-west-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    lam.create_function(
+        FunctionName="payments-webhook",
+        Runtime="python3.13",
+        Role="arn:aws:iam::123456789012:role/service-role/orders-analytics-consumer-role",
+        Handler="app.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        LoggingConfig={"LogFormat": "JSON"},
+    )
+    try:
+        app = app_for(world, regions=("us-east-1", "eu-west-1"))
+        async with app.run_test(size=(160, 50)) as pilot:
+            screen = await _listed(app, pilot)
+            twins = [f for f in screen.table.rows if f.name == "payments-webhook"]
+            assert {f.region for f in twins} == {"us-east-1", "eu-west-1"}
+            state = {f.region: screen.alarm_state(f) for f in twins}
+            assert state == {"us-east-1": "ALARM", "eu-west-1": "none"}
+            kinds = {f.region: {x.kind for x in screen.findings_of(f) or ()} for f in twins}
+            assert "plain-secrets" in kinds["us-east-1"]
+            assert "plain-secrets" not in kinds["eu-west-1"]
+            assert "no-alarm" in kinds["eu-west-1"]
+    finally:
+        lam.delete_function(FunctionName="payments-webhook")
