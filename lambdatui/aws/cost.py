@@ -125,7 +125,7 @@ def per_month(total: float, window_s: int) -> float:
 def money(value: float | None, currency: str = "USD", *, compact: bool = False) -> str:
     """$0.00042, $0.0113, $0.996, $12.34, $1,234: three significant digits under a dollar.
 
-    `compact` (table cells, at most 8 characters): two significant digits under a cent.
+    `compact` (table cells, at most 8 characters): four decimals under a dollar.
     """
     if value is None:
         return "-"
@@ -135,8 +135,8 @@ def money(value: float | None, currency: str = "USD", *, compact: bool = False) 
     if value < 0.0001:
         return f"<{sign}0.0001"
     if value < 1:
-        digits = 2 if compact and value < 0.01 else 3
-        return f"{sign}{value:.{digits}g}"
+        # Table cells keep their decimal points aligned; elsewhere three digits count.
+        return f"{sign}{value:.4f}" if compact else f"{sign}{value:.3g}"
     if value < 100:
         return f"{sign}{value:.2f}"
     return f"{sign}{value:,.0f}"

@@ -213,10 +213,15 @@ def check(
     if facts.alarms is not None:
         missing = [m for m in ("Errors", "Throttles") if not _watched(facts.alarms, m)]
         if missing:
+            reason = {
+                ("Errors", "Throttles"): "nothing alerts when it fails or is throttled",
+                ("Errors",): "nothing alerts when it fails (Throttles has an alarm)",
+                ("Throttles",): "nothing alerts when it is throttled (Errors has an alarm)",
+            }[tuple(missing)]
             add(
                 "no-alarm",
                 Severity.MEDIUM,
-                f"no alarm on {' or '.join(missing)}",
+                reason,
                 f"create CloudWatch alarms on AWS/Lambda {', '.join(missing)} "
                 f"(FunctionName={fn.name})",
             )

@@ -301,7 +301,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     def _themed(self, style: str | Style) -> str | Style:
         """A component class name used as a cell style becomes the theme's style for it."""
         if isinstance(style, str) and style in self.COMPONENT_CLASSES:
-            return self.get_component_rich_style(style, partial=True)
+            # The full style has its colour blended (muted text has alpha); the row
+            # keeps its own background (the cursor's, for one).
+            full = self.get_component_rich_style(style)
+            return Style(color=full.color, bold=full.bold, italic=full.italic)
         return style
 
     def _cell(self, value: Cell, width: int, align: str) -> Text:
