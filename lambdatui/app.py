@@ -16,7 +16,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import clipboard
+from .aws.cost import Prices
 from .aws.errors import AwsError, translate
+from .aws.findings import Posture
 from .aws.logrecords import LogRecord
 from .aws.models import Function
 from .aws.session import AwsSession, Target
@@ -60,6 +62,13 @@ class LambdaTui(App[None]):
         # The endpoint given on the command line (profiles may name their own).
         self.base_endpoint = settings.endpoint_url
         self.functions: list[Function] = []
+        self.posture = Posture(self.aws)
+        self.price_error: str | None = None
+        try:
+            self.prices = Prices.shipped().with_overrides(settings.prices)
+        except ValueError as exc:
+            self.prices = Prices.shipped()
+            self.price_error = f"Price table not changed: {exc}"
         self.invocations: list[Invocation] = []
         self.collector = Collector()
         self.notices = list(settings.notices)
@@ -107,6 +116,8 @@ class LambdaTui(App[None]):
         from .screens.functions import FunctionsScreen
 
         self.push_screen(FunctionsScreen())
+        if self.price_error:
+            self.notify(self.price_error, severity="warning")
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
         for notice in self.notices:
@@ -166,6 +177,8 @@ class LambdaTui(App[None]):
             )
         )
         self.functions = []
+        # Alarms, roles and findings belong to the account and regions left behind.
+        self.posture = Posture(self.aws)
         self.account = None
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -316,6 +329,18 @@ class LambdaTui(App[None]):
 
         self.push_screen(DlqOverviewScreen())
 
+    def action_findings(self) -> None:
+        from .screens.findings import FindingsScreen
+
+        if not isinstance(self.screen, FindingsScreen):
+            self.push_screen(FindingsScreen())
+
+    def action_roles(self) -> None:
+        from .screens.roles import RolesScreen
+
+        if not isinstance(self.screen, RolesScreen):
+            self.push_screen(RolesScreen())
+
     def open_invoke(
         self, function: Function, *, event: str | None = None, source: str | None = None
     ) -> None:
@@ -353,9 +378,11 @@ class LambdaTui(App[None]):
         from .screens.detail import DetailScreen
         from .screens.dlq import DlqScreen
         from .screens.dlqs import DlqOverviewScreen
+        from .screens.findings import FindingsScreen
         from .screens.functions import FunctionsScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
+        from .screens.roles import RolesScreen
         from .widgets.logview import LogView
         from .widgets.table import VirtualTable
 
@@ -369,6 +396,8 @@ class LambdaTui(App[None]):
             ("Metrics", MetricsScreen),
             ("Dead-letter queues", DlqScreen),
             ("All dead-letter queues", DlqOverviewScreen),
+            ("Findings", FindingsScreen),
+            ("Execution roles", RolesScreen),
         ]
 
     def palette_actions(
@@ -396,6 +425,8 @@ class LambdaTui(App[None]):
             "overview, deepest first",
             self.action_dlq_overview,
         )
+        yield ("Findings: posture of every function", "key f in the list", self.action_findings)
+        yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
 
     @staticmethod
     def _palette_bindings(screen: object) -> list[Binding]:

@@ -64,6 +64,9 @@ class Settings:
     notices: tuple[str, ...] = ()
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True
+    # Replacements for the cost estimate's price table (lambdatui/data/prices.toml),
+    # by the same keys, e.g. {"x86_64_gb_second": 0.0000166667}.
+    prices: Mapping[str, float | str] = field(default_factory=dict, compare=False)
     # Where saved test events live (None: events/ in the user config directory).
     events_dir: str | None = None
 
@@ -202,6 +205,11 @@ def load_config(path: Path) -> ConfigFile:
         if section == "keys":
             found.keymap = _keys(path, table, found.problems)
             continue
+        if section == "prices":
+            prices = _prices(path, table, found.problems)
+            if prices:
+                found.values["prices"] = prices
+            continue
         if not isinstance(table, dict) or not any(s == section for s, _ in KEYS):
             found.problems.append(f"{path}: unknown setting {section!r}, ignored")
             continue
@@ -231,6 +239,24 @@ def _keys(path: Path, table: object, problems: list[str]) -> dict[str, str]:
             continue
         keymap[binding_id] = keys.strip()
     return keymap
+
+
+def _prices(path: Path, table: object, problems: list[str]) -> dict[str, float | str]:
+    """[prices]: replacements for the cost estimate's price table, checked one by one."""
+    from .aws.cost import Prices
+
+    if not isinstance(table, dict):
+        problems.append(f"{path}: [prices] must map price names to numbers; ignored")
+        return {}
+    prices: dict[str, float | str] = {}
+    for key, value in table.items():
+        try:
+            Prices().with_overrides({key: value})
+        except ValueError as exc:
+            problems.append(f"{path}: prices.{key}: {exc}; using the shipped price")
+            continue
+        prices[key] = value
+    return prices
 
 
 def apply_config(found: ConfigFile, **explicit: Any) -> dict[str, Any]:
@@ -286,6 +312,13 @@ DEFAULT_CONFIG = """\
 [snapshot]
 # Where incident snapshots are written (default: the current directory).
 # directory = "~/incidents"
+
+[prices]
+# The cost estimate's prices (USD, on demand, US East by default; the shipped
+# table and what it leaves out: lambdatui/data/prices.toml).
+# requests_per_million = 0.20
+# x86_64_gb_second = 0.0000166667
+# arm64_gb_second = 0.0000133334
 
 [keys]
 # Remap keys by binding id (the help screen, `?`, lists the keys). Examples:

@@ -122,6 +122,33 @@ async def invoke(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def by_cost(app: LambdaTui, pilot: Any) -> None:
+    await settle(app, pilot)
+    await pilot.press("dollar_sign", "a")
+    await settle(app, pilot)
+
+
+async def findings(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.findings import FindingsScreen
+
+    await settle(app, pilot)
+    await pilot.press("f")
+    while not isinstance(app.screen, FindingsScreen):
+        await pilot.pause()
+    await settle(app, pilot)
+
+
+async def roles(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.screens.roles import RolesScreen
+
+    await settle(app, pilot)
+    await pilot.press("e")
+    while not isinstance(app.screen, RolesScreen):
+        await pilot.pause()
+    await pilot.press("down")
+    await settle(app, pilot)
+
+
 async def help_screen(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
     await pilot.press("question_mark")
@@ -138,6 +165,9 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "dlq": dlq,
     "dlqs": dlqs,
     "invoke": invoke,
+    "functions-cost": by_cost,
+    "findings": findings,
+    "roles": roles,
     "help": help_screen,
 }
 

@@ -72,7 +72,68 @@ def function_from(config: dict[str, Any], region: str) -> Function:
         log_format=str(logging.get("LogFormat") or "Text"),
         log_group=str(logging.get("LogGroup") or f"/aws/lambda/{name}"),
         region=region,
+        dead_letter=str((config.get("DeadLetterConfig") or {}).get("TargetArn") or ""),
+        vpc_id=_vpc_id(config.get("VpcConfig") or {}),
+        kms_key_arn=str(config.get("KMSKeyArn") or ""),
+        secret_env=secret_looking((config.get("Environment") or {}).get("Variables") or {}),
     )
+
+
+def _vpc_id(vpc: dict[str, Any]) -> str:
+    if vpc.get("VpcId"):
+        return str(vpc["VpcId"])
+    return "vpc" if vpc.get("SubnetIds") else ""
+
+
+_SECRET_WORDS = (
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH_KEY",
+    "CLIENT_SECRET",
+)
+# Names that hold where a secret lives, or a setting about it, not the secret.
+_NOT_SECRET_SUFFIXES = (
+    "_ARN",
+    "_NAME",
+    "_ID",
+    "_URL",
+    "_URI",
+    "_PATH",
+    "_PARAM",
+    "_PARAMETER",
+    "_TTL",
+    "_SECONDS",
+    "_TTL_SECONDS",
+    "_HEADER",
+    "_REGION",
+)
+_REFERENCE_PREFIXES = ("arn:", "{{resolve:", "ssm:", "/", "secretsmanager:")
+
+
+def secret_looking(variables: dict[str, Any]) -> tuple[str, ...]:
+    """Variable names like PASSWORD, SECRET, TOKEN, API_KEY holding a plain value."""
+    found = []
+    for name, value in variables.items():
+        upper = f"_{str(name).upper()}_"
+        if not any(f"_{word}_" in upper for word in _SECRET_WORDS):
+            continue
+        if str(name).upper().endswith(_NOT_SECRET_SUFFIXES):
+            continue
+        text = str(value or "").strip()
+        if not text or text.startswith(_REFERENCE_PREFIXES) or text.isdigit():
+            continue
+        if text.lower() in ("true", "false"):
+            continue
+        found.append(str(name))
+    return tuple(sorted(found))
 
 
 async def list_function_pages(session: AwsSession) -> AsyncIterator[list[Function]]:

@@ -37,6 +37,13 @@ class Function:
     log_group: str
     region: str
     tags: tuple[tuple[str, str], ...] = ()
+    # What ListFunctions also says, for alarms and findings without a call per function.
+    dead_letter: str = ""
+    vpc_id: str = ""
+    kms_key_arn: str = ""
+    # Names of environment variables whose names look like secrets and whose values
+    # are plain (not a reference to Secrets Manager or Parameter Store). No values kept.
+    secret_env: tuple[str, ...] = ()
 
     @property
     def runtime_label(self) -> str:

@@ -23,7 +23,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import ingestion, metricdata, sqsclock
+from . import alarms, ingestion, metricdata, sqsclock
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Denials
@@ -314,5 +314,6 @@ def _prepare_moto() -> None:
     moto_api_backend.reset()
     default_user_config["lambda"] = {"use_docker": False}
     metricdata.install()
+    alarms.install()
     ingestion.install()
     sqsclock.install()

@@ -20,6 +20,7 @@ from moto.sqs.models import sqs_backends
 
 from .bundles import encoded, function_package, layer_package
 from .extensions import FunctionSettings, LambdaExtensions, aws_timestamp
+from .posture import PostureSeeder
 
 WORLDS = ("demo", "empty")
 SEED = 20241120
@@ -170,42 +171,20 @@ LAMBDA_TRUST = {
 }
 
 
-def _policy(*statements: tuple[list[str], str]) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": actions, "Resource": resource}
-            for actions, resource in statements
-        ],
-    }
-
-
 ROLES = (
     Role(
         "lambda-basic-execution",
         "Shared role for functions that only write logs",
         ago(days=610),
-        _policy((["logs:CreateLogStream", "logs:PutLogEvents"], "*")),
     ),
-    Role(
-        "orders-service-role",
-        "Orders API and worker",
-        ago(days=402),
-        _policy(
-            (["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], "*"),
-            (["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "*"),
-        ),
-    ),
-    Role(
-        "payments-service-role",
-        "Payments webhooks, ledger and reconciliation",
-        ago(days=355),
-        _policy((["sqs:SendMessage", "sns:Publish", "secretsmanager:GetSecretValue"], "*")),
-    ),
+    Role("orders-service-role", "Orders API and worker", ago(days=402)),
+    Role("payments-service-role", "Payments webhooks, ledger and reconciliation", ago(days=355)),
     Role("checkout-service-role", "Checkout API and cart", ago(days=290)),
     Role("catalog-service-role", "Catalog indexing and images", ago(days=240)),
     Role("platform-auth-role", "Token issuing and session validation", ago(days=510)),
+    Role("auth-jwks-rotator-role", "Signing key rotation", ago(days=33)),
     Role("notifications-role", "Email and SMS senders", ago(days=180)),
+    Role("orders-analytics-consumer-role", "Orders stream into the warehouse", ago(days=75)),
 )
 
 TOPICS = (("payments-alerts", "payments"), ("orders-events", "orders"))
@@ -607,7 +586,7 @@ FUNCTIONS = (
         "platform",
         "prod",
         "auth",
-        "platform-auth-role",
+        "auth-jwks-rotator-role",
         ago(days=33),
         memory=256,
         timeout=60,
@@ -771,7 +750,7 @@ FUNCTIONS = (
         "orders",
         "prod",
         "analytics",
-        "orders-service-role",
+        "orders-analytics-consumer-role",
         ago(days=5, hours=2),
         memory=512,
         timeout=60,
@@ -828,6 +807,7 @@ class _Seeder:
         self.failures: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.streams: dict[str, str] = {}
+        self.posture: PostureSeeder | None = None
 
     def at(self, age: timedelta) -> datetime:
         return self.now - age
@@ -852,6 +832,8 @@ class _Seeder:
         created.create_date = self.at(role.age).replace(tzinfo=None)
         if role.policy is not None:
             self.iam.put_role_policy(role.name, f"{role.name}-access", json.dumps(role.policy))
+        if self.posture is not None:
+            self.posture.role(role.name)
 
     def topic(self, name: str, team: str) -> None:
         topic = self.sns.create_topic(name, tags={"team": team, "env": "prod"})
@@ -1047,6 +1029,8 @@ class _Seeder:
         self.sources[source.function] = self.streams[source.stream]
 
     def demo(self) -> None:
+        self.posture = PostureSeeder(self.iam, self.lambdas, self.account, self.region, self.now)
+        self.posture.managed()
         for role in ROLES:
             self.role(role)
         for name, team in TOPICS:
@@ -1066,6 +1050,8 @@ class _Seeder:
             self.data_stream(stream)
         for stream_source in STREAM_SOURCES:
             self.stream_source(stream_source)
+        self.posture.permissions(set(self.functions))
+        self.posture.alarms(self.queues)
 
     def bulk(self, count: int) -> None:
         role = ROLES[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -64,8 +64,16 @@ def _sort_value(health: HealthOf, key: str) -> Callable[[Function], float]:
     return value
 
 
-def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Column[Function]]:
-    """`drop`: which columns give way first on a narrow terminal (highest first)."""
+def function_columns(
+    now: Callable[[], datetime],
+    health: HealthOf,
+    posture: Sequence[Column[Function]] = (),
+) -> list[Column[Function]]:
+    """`drop`: which columns give way first on a narrow terminal (highest first).
+
+    `posture` (Alarms, Cost, Findings) go after p95 (Alarms) and Conc (the others),
+    with drops 7, 9 and 10.
+    """
 
     def rate(fn: Function) -> str:
         r = _figure(health, fn, "error_rate")
@@ -78,7 +86,7 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
     def concurrency(fn: Function) -> str:
         return _count(_figure(health, fn, "concurrency"))
 
-    return [
+    columns = [
         Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),
         Column(
             "invocations",
@@ -114,11 +122,11 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             concurrency,
             _sort_value(health, "concurrency"),
             align="right",
-            drop=7,
+            drop=8,
         ),
-        Column("state", "State", 8, lambda f: f.state or "…", lambda f: f.state, drop=8),
+        Column("state", "State", 8, lambda f: f.state or "…", lambda f: f.state, drop=11),
         Column(
-            "runtime", "Runtime", 15, lambda f: f.runtime_label, lambda f: f.runtime_label, drop=9
+            "runtime", "Runtime", 15, lambda f: f.runtime_label, lambda f: f.runtime_label, drop=12
         ),
         Column(
             "memory",
@@ -127,7 +135,7 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             lambda f: fmt.memory(f.memory_mb),
             lambda f: f.memory_mb,
             align="right",
-            drop=10,
+            drop=13,
         ),
         Column(
             "timeout",
@@ -136,7 +144,7 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             lambda f: fmt.duration(f.timeout_s),
             lambda f: f.timeout_s,
             align="right",
-            drop=11,
+            drop=14,
         ),
         Column(
             "modified",
@@ -144,9 +152,9 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             9,
             lambda f: fmt.ago(f.last_modified, now()),
             lambda f: -(f.last_modified.timestamp() if f.last_modified else 0),
-            drop=12,
+            drop=15,
         ),
-        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=13),
+        Column("arch", "Arch", 6, lambda f: f.architecture, lambda f: f.architecture, drop=16),
         Column(
             "size",
             "Code",
@@ -154,9 +162,14 @@ def function_columns(now: Callable[[], datetime], health: HealthOf) -> list[Colu
             lambda f: fmt.size(f.code_size),
             lambda f: f.code_size,
             align="right",
-            drop=14,
+            drop=17,
         ),
     ]
+    after = {"alarms": "p95", "cost": "concurrency", "findings": "cost"}
+    for column in posture:
+        at = next(i for i, c in enumerate(columns) if c.key == after[column.key])
+        columns.insert(at + 1, column)
+    return columns
 
 
 def region_column() -> Column[Function]:

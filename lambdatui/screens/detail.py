@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -13,20 +14,31 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from .. import format as fmt
+from ..aws.alarms import Alarm, alarm_history
+from ..aws.cost import FREE_TIER_NOTE, money, per_month
+from ..aws.errors import AwsError
 from ..aws.functions import function_detail
+from ..aws.metrics import WINDOWS
 from ..aws.models import Function, FunctionDetail, Part
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Row, Section
 from .base import Pane
+from .identity import role_rows
+from .posture import STATE_LABEL, list_screen
 
 MASK = "*****"
+HISTORY_SHOWN = 5  # recent state changes per alarm
 
 SECTIONS = {
     "overview": "Function",
+    "alarms": "Alarms",
+    "findings": "Findings",
     "configuration": "Configuration",
     "logging": "Logging",
     "failure": "Failure handling",
+    "identity": "Execution role",
+    "cost": "Cost estimate",
     "concurrency": "Concurrency",
     "sources": "Event sources",
     "layers": "Layers",
@@ -106,6 +118,179 @@ class DetailScreen(Pane):
             self.function = config.function
         self.query_one("#count", Static).update(self._status())
         self._render_all()
+        # What this screen learnt about failure queues tells which alarms watch them.
+        posture = self.tui.posture
+        ac = self.detail.async_config.value
+        if ac is not None and ac.on_failure:
+            posture.on_failure[self.function.arn] = ac.on_failure
+        streams = [m.on_failure for m in self.detail.mappings.value or () if m.on_failure]
+        if streams:
+            posture.stream_failures[self.function.arn] = streams
+        self.load_alarms()
+        self.load_identity()
+        self._render_cost()
+        self.load_findings()
+
+    # ----- alarms, identity, cost and findings --------------------------------------
+
+    @work(exclusive=True, group="detail-alarms", exit_on_error=False)
+    async def load_alarms(self) -> None:
+        posture = self.tui.posture
+        if self.function.region not in posture.alarms:
+            self._section("alarms", [_note("loading…")])
+            await posture.refresh_alarms([self.function.region])
+        alarms = posture.alarms_of(self.function)
+        if alarms is None:
+            self._section("alarms", [_failed(Part(error=posture.alarm_error))])
+            return
+        if not alarms:
+            self._section(
+                "alarms",
+                [_note("no CloudWatch alarm watches this function or its failure queues")],
+            )
+            return
+        self._render_alarms(alarms, {})
+        histories = await asyncio.gather(
+            *(alarm_history(self.tui.aws, a, HISTORY_SHOWN) for a in alarms),
+            return_exceptions=True,
+        )
+        self._render_alarms(alarms, dict(zip((a.name for a in alarms), histories, strict=True)))
+
+    def _render_alarms(self, alarms: list[Alarm], histories: dict[str, object]) -> None:
+        now = self.tui.settings.clock()
+        lines: list[Row] = []
+        for alarm in alarms:
+            label = STATE_LABEL.get(alarm.state, alarm.state)
+            lines.append(
+                _row(
+                    label,
+                    Content.assemble(
+                        (visible(alarm.name), "bold"),
+                        ("  composite" if alarm.composite else "", "$text-muted"),
+                        (
+                            f"  since {fmt.ago(alarm.updated, now)}" if alarm.updated else "",
+                            "$text-muted",
+                        ),
+                    ),
+                )
+            )
+            watched = alarm.metric_label + (f"  {alarm.condition}" if alarm.condition else "")
+            lines.append(_row("", visible(watched)))
+            if alarm.reason:
+                lines.append(_row("", _note(alarm.reason, "$text-muted")))
+            history = histories.get(alarm.name)
+            if isinstance(history, AwsError):
+                lines.append(_row("", _failed(Part(error=history.sentence))))
+            elif isinstance(history, list) and history:
+                changes = "  ".join(
+                    f"{fmt.ago(h.when, now)} {h.old_state or '?'}→{h.new_state or '?'}"
+                    for h in history
+                )
+                lines.append(_row("", _note(f"history: {changes}", "$text-muted")))
+        self._section("alarms", lines)
+
+    @work(exclusive=True, group="detail-identity", exit_on_error=False)
+    async def load_identity(self) -> None:
+        role = self.function.role
+        if not role:
+            self._section("identity", [_note("no execution role")])
+            return
+        head = [_row("Role", role)]
+        self._section("identity", [*head, _note("loading policies…")])
+        summary = await self.tui.posture.roles.get(role)
+        users = [f.name for f in self.tui.functions if f.role == role]
+        if len(users) > 1:
+            head.append(_row("Shared with", f"{len(users) - 1} other function(s)"))
+        self._section("identity", [*head, *role_rows(summary)])
+
+    def _render_cost(self) -> None:
+        listing = list_screen(self.tui)
+        if listing is None:
+            return
+        prices = self.tui.prices
+        fn = self.function
+        cost = listing.cost_of(fn)
+        window = f"last {listing.window} (the list's window, w there changes it)"
+        window_s = WINDOWS[listing.window]
+        if cost is None:
+            self._section(
+                "cost", [_row("Window", window), _note("no invocation data in the window")]
+            )
+            return
+        memory_gb = fn.memory_mb / 1024
+        lines: list[Row] = [
+            _row("Window", window),
+            _row(
+                "Requests",
+                f"{cost.requests:,.0f} x {prices.requests_per_million:g} {prices.currency}"
+                f" per million = {money(cost.request_cost, prices.currency)}",
+            ),
+            _row(
+                "Duration",
+                f"{cost.gb_seconds:,.1f} GB-s ({memory_gb:g} GB, {fn.architecture}) x "
+                f"{prices.gb_second(fn.architecture):.10f} {prices.currency} = "
+                f"{money(cost.duration_cost, prices.currency)}",
+            ),
+            _row(
+                "Estimate",
+                Content.assemble(
+                    (money(cost.total, prices.currency), "bold"),
+                    (
+                        f"  ≈ {money(per_month(cost.total, window_s), prices.currency)} per "
+                        f"30 days at this rate ({FREE_TIER_NOTE})",
+                        "$text-muted",
+                    ),
+                ),
+            ),
+        ]
+        if cost.noisy:
+            lines.append(
+                _row(
+                    "Noisy trigger",
+                    Content.styled(
+                        f"{cost.rate_per_s:,.1f} invocations/s averaging "
+                        f"{cost.avg_duration_ms or 0:,.0f} ms: batch or filter the events",
+                        "$text-warning",
+                    ),
+                )
+            )
+        self._section("cost", lines)
+
+    @work(exclusive=True, group="detail-findings", exit_on_error=False)
+    async def load_findings(self) -> None:
+        """Findings now if the account scan has this function, else once it has."""
+        self._render_findings()
+        posture = self.tui.posture
+        result = posture.result
+        if result is None or not result.complete:
+            await posture.scan(self.tui.functions, self.tui.settings.clock())
+            listing = list_screen(self.tui)
+            if listing is not None:
+                listing.forget_findings()
+            self._render_findings()
+
+    def _render_findings(self) -> None:
+        listing = list_screen(self.tui)
+        findings = listing.findings_of(self.function) if listing else None
+        if findings is None:
+            self._section(
+                "findings",
+                [_note("not checked yet: the account scan runs after the list loads (f)")],
+            )
+            return
+        if not findings:
+            self._section("findings", [_note("none: this function passes every check")])
+            return
+        lines: list[Row] = []
+        for f in findings:
+            lines.append(
+                _row(
+                    f.severity.label,
+                    Content.assemble((f"{f.title}: ", "bold"), visible(f.reason)),
+                )
+            )
+            lines.append(_row("", _note(f"fix: {f.fix}", "$text-success")))
+        self._section("findings", lines)
 
     def _status(self) -> str:
         fn = self.function

@@ -17,7 +17,10 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from ..aws.alarms import worst as worst_state
+from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money, per_month
 from ..aws.errors import AccessDenied, AwsError, Throttled
+from ..aws.findings import Finding, Severity, check
 from ..aws.functions import function_pages_in, function_state, function_tags
 from ..aws.metrics import (
     WINDOWS,
@@ -32,6 +35,7 @@ from ..widgets.contextbar import ContextBar
 from ..widgets.table import VirtualTable
 from .base import Pane
 from .columns import account_line, function_columns, region_column, row_class
+from .posture import NOISY_MARK, posture_columns
 
 # Seconds between redraws while later ListFunctions pages arrive.
 REDRAW_EVERY = 0.1
@@ -53,8 +57,11 @@ SORTS: dict[str, str] = {
     "modified": "A",
     "arch": "H",
     "size": "Z",
+    "cost": "dollar_sign",
 }
-HEALTH_COLUMNS = {"invocations", "errors", "error_rate", "throttles", "p95", "concurrency"}
+HEALTH_COLUMNS = {"invocations", "errors", "error_rate", "throttles", "p95", "concurrency", "cost"}
+# Worst first on the first press, like the health columns.
+WORST_FIRST = {*HEALTH_COLUMNS, "alarms", "findings"}
 
 
 def _haystack(fn: Function) -> str:
@@ -68,6 +75,11 @@ class FunctionTable(VirtualTable[Function]):
 
 class FunctionsScreen(Pane):
     HELP_TITLE = "Function list"
+    # Below 100 columns the findings count gives its room to the title.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="functions.filter"),
@@ -80,6 +92,9 @@ class FunctionsScreen(Pane):
         Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
+        Binding("f", "findings", "Findings", id="functions.findings"),
+        Binding("exclamation_mark", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
+        Binding("e", "roles", "Execution roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
@@ -106,16 +121,29 @@ class FunctionsScreen(Pane):
         self.window = "15m"
         self._health_timer: Timer | None = None
         self._health_due = False
+        self.alarm_only = False
+        self._findings: dict[str, list[Finding]] = {}  # by function ARN
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
         with Horizontal(id="titlebar"):
             yield Static("Functions", id="title")
+            yield Static("", id="posture")
             yield Static("", id="count")
         yield Input(placeholder="filter: name, runtime or tag value (esc clears)", id="filter")
         yield Static("", id="account")
         yield Static("", id="message")
-        columns = function_columns(self.tui.settings.clock, self.health_of)
+        columns = function_columns(
+            self.tui.settings.clock,
+            self.health_of,
+            posture_columns(
+                self.alarm_state,
+                self.cost_of,
+                self.findings_of,
+                lambda: self.tui.prices.currency,
+                drops=(7, 9, 10),
+            ),
+        )
         if len(self.tui.settings.all_regions) > 1:
             columns.insert(1, region_column())
         yield FunctionTable(
@@ -205,6 +233,7 @@ class FunctionsScreen(Pane):
         )
         table.refresh()
         self._update_count()
+        self.refresh_posture()
         await self._load_tags()
 
     async def _load_tags(self) -> None:
@@ -290,6 +319,12 @@ class FunctionsScreen(Pane):
                     self.health.update({(region, n): h for n, h in part.items()})
                     self._health_changed()
             self.health_error = None
+            # Alarm states change as often as the health figures: refresh them together.
+            await self.tui.posture.refresh_alarms(self.tui.settings.all_regions)
+            table = self.table
+            if table.sort_column == "alarms" or self.alarm_only:
+                self._apply_filter()
+            table.redraw()
         except Throttled as exc:
             self.health_error = f"Metrics: {exc.sentence}"
             interval *= 2
@@ -303,8 +338,10 @@ class FunctionsScreen(Pane):
             self._health_timer = self.set_timer(interval, self.refresh_health)
 
     def _health_changed(self) -> None:
+        # The noisy-trigger finding reads the cost, which reads the health.
+        self._findings.clear()
         table = self.table
-        if table.sort_column in HEALTH_COLUMNS:
+        if table.sort_column in HEALTH_COLUMNS or table.sort_column == "findings":
             table.sort_by(table.sort_column, table.sort_reverse)
         table.redraw()
 
@@ -327,9 +364,11 @@ class FunctionsScreen(Pane):
         except AwsError as exc:
             line.update(Content.styled(f"Account: {exc.sentence}", "$text-error"))
             return
-        line.update(account_line(settings, usage, self.window))
+        line.update(account_line(settings, usage, self.window) + self._cost_line())
 
     def on_screen_resume(self) -> None:
+        # Logs read meanwhile may have added observations (timeout and memory findings).
+        self.forget_findings()
         if self._health_due:
             self._health_due = False
             self.refresh_health()
@@ -375,7 +414,10 @@ class FunctionsScreen(Pane):
         else:
             text = f"{total} {noun}"
         self.query_one("#count", Static).update(text)
+        self.query_one("#posture", Static).update(self._posture_summary())
         title = f"Functions  health over {self.window}"
+        if self.alarm_only:
+            title += "  in ALARM only"
         if table.sort_column:
             arrow = "▼" if table.sort_reverse else "▲"
             title += f"  sorted by {table.sort_column} {arrow}"
@@ -391,7 +433,12 @@ class FunctionsScreen(Pane):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_query(event.value.strip())
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        predicate = (lambda f: self.alarm_state(f) == "ALARM") if self.alarm_only else None
+        self.table.set_query(text, predicate)
         self._update_count()
         self.request_states()
 
@@ -407,8 +454,7 @@ class FunctionsScreen(Pane):
         if field.value or field.display:
             field.value = ""
             field.display = False
-            self.table.set_query("")
-            self._update_count()
+            self._apply_filter()
         self.table.focus()
 
     # ----- actions ------------------------------------------------------------------
@@ -455,11 +501,8 @@ class FunctionsScreen(Pane):
 
     def action_sort(self, column: str) -> None:
         table = self.table
-        if table.sort_column == column:
-            reverse = not table.sort_reverse
-        else:
-            # Health columns sort worst first.
-            reverse = column in HEALTH_COLUMNS
+        # Again reverses; health, alarm and findings columns sort worst first.
+        reverse = not table.sort_reverse if table.sort_column == column else column in WORST_FIRST
         table.sort_by(column, reverse)
         # A new order is read from the top: that is where the worst function is.
         table.move_cursor(0)
@@ -482,3 +525,101 @@ class FunctionsScreen(Pane):
             if fn.name == name:
                 return self.table.select_key(fn.arn)
         return False
+
+    # ----- alarms, cost and findings ----------------------------------------------
+
+    def alarm_state(self, fn: Function) -> str | None:
+        """Worst state of the function's alarms; None while loading, "unknown" if denied."""
+        posture = self.tui.posture
+        alarms = posture.alarms_of(fn)
+        if alarms is None:
+            return "unknown" if posture.alarm_error else None
+        return worst_state(alarms)
+
+    def cost_of(self, fn: Function) -> Cost | None:
+        return estimate(
+            self.health_of(fn),
+            fn.memory_mb,
+            fn.architecture,
+            WINDOWS[self.window],
+            self.tui.prices,
+        )
+
+    def findings_of(self, fn: Function) -> list[Finding] | None:
+        found = self._findings.get(fn.arn)
+        if found is None:
+            facts = self.tui.posture.facts_of(fn)
+            if facts is None:
+                return None
+            found = check(
+                facts,
+                self.tui.settings.clock(),
+                self.tui.posture.observations.get(fn.arn),
+                self.cost_of(fn),
+            )
+            self._findings[fn.arn] = found
+        return found
+
+    def forget_findings(self) -> None:
+        """Findings are recomputed from the facts (new health, new log observations)."""
+        self._findings.clear()
+        table = self.table
+        if table.sort_column in ("findings", "alarms"):
+            table.sort_by(table.sort_column, table.sort_reverse)
+        table.redraw()
+        self._update_count()
+
+    def total_cost(self) -> float | None:
+        costs = [c for c in (self.cost_of(f) for f in self.table.rows) if c is not None]
+        return sum(c.total for c in costs) if costs else None
+
+    def _cost_line(self) -> Content:
+        total = self.total_cost()
+        currency = self.tui.prices.currency
+        month = (
+            f" ≈ {money(per_month(total, WINDOWS[self.window]), currency)}/30 days" if total else ""
+        )
+        noisy = sum(1 for f in self.table.rows if (c := self.cost_of(f)) and c.noisy)
+        return Content.assemble(
+            ("  │ est. cost ", "$text-muted"),
+            money(total, currency),
+            (f" in {self.window}{month} ({FREE_TIER_NOTE})", "$text-muted"),
+            (f"  {NOISY_MARK} {noisy} noisy" if noisy else "", "$text-warning"),
+        )
+
+    def _posture_summary(self) -> str:
+        result = self.tui.posture.result
+        if result is None or not self.table.rows:
+            return ""
+        counted = [f for fn in self.table.rows for f in self.findings_of(fn) or ()]
+        high = sum(1 for f in counted if f.severity == Severity.HIGH)
+        return f"{len(counted)} findings, {high} high  "
+
+    @work(exclusive=True, group="posture", exit_on_error=False)
+    async def refresh_posture(self) -> None:
+        """Alarms first (the Alarms column), then the findings scan (the Findings column)."""
+        posture = self.tui.posture
+        await posture.refresh_alarms(self.tui.settings.all_regions)
+        if posture.alarm_error:
+            self.notify(f"Alarms unavailable: {posture.alarm_error}", severity="warning")
+        self._apply_filter()
+        self.forget_findings()
+
+        def progress(_: object) -> None:
+            self.forget_findings()
+
+        await posture.scan(list(self.table.rows), self.tui.settings.clock(), progress)
+        self.forget_findings()
+
+    def action_findings(self) -> None:
+        self.tui.action_findings()
+
+    def action_roles(self) -> None:
+        self.tui.action_roles()
+
+    def action_alarm_filter(self) -> None:
+        self.alarm_only = not self.alarm_only
+        if self.alarm_only and not self.tui.posture.alarms:
+            reason = self.tui.posture.alarm_error or "alarms are still loading"
+            self.notify(f"In-ALARM filter: {reason}", severity="warning")
+        self._apply_filter()

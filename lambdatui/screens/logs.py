@@ -230,8 +230,19 @@ class LogsScreen(Pane):
 
     def _ingest(self, records: list[LogRecord]) -> None:
         self.logview.append(records)
+        groups = {f.log_group: f.arn for f in self.functions}
+        observations = self.tui.posture.observations
         for record in records:
             self.tracker.feed(record)
+            report = record.report
+            if report is not None and record.log_group in groups:
+                # REPORT figures feed the timeout and memory findings.
+                observations.add(
+                    groups[record.log_group],
+                    report.duration_ms,
+                    report.max_memory_used_mb,
+                    report.memory_size_mb,
+                )
         self._invocations_dirty = True
 
     def _on_status(self, status: TailStatus) -> None:

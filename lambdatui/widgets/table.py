@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -66,6 +66,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     VirtualTable > .vtable--dim { color: $text-muted; }
     VirtualTable > .vtable--deep { color: $dlq-depth; }
     VirtualTable > .vtable--drained { color: $dlq-empty; }
+    VirtualTable > .vtable--bad { color: $text-error; text-style: bold; }
+    VirtualTable > .vtable--good { color: $text-success; }
+    VirtualTable > .vtable--notice { color: $text-warning; }
+    VirtualTable > .vtable--info { color: $text-accent; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -79,6 +83,11 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         "vtable--pending",
         "vtable--deep",
         "vtable--drained",
+        # For cells: a Text cell styled with one of these names takes the theme's style.
+        "vtable--bad",
+        "vtable--good",
+        "vtable--notice",
+        "vtable--info",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -289,8 +298,22 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._line_cache.clear()
         self.virtual_size = Size(event.size.width, len(self._view) + 1)
 
+    def _themed(self, style: str | Style) -> str | Style:
+        """A component class name used as a cell style becomes the theme's style for it."""
+        if isinstance(style, str) and style in self.COMPONENT_CLASSES:
+            # The full style has its colour blended (muted text has alpha); the row
+            # keeps its own background (the cursor's, for one).
+            full = self.get_component_rich_style(style)
+            return Style(color=full.color, bold=full.bold, italic=full.italic)
+        return style
+
     def _cell(self, value: Cell, width: int, align: str) -> Text:
-        text = value.copy() if isinstance(value, Text) else Text(visible(value, limit=512))
+        if isinstance(value, Text):
+            text = value.copy()
+            text.style = self._themed(text.style)
+            text.spans = [Span(s.start, s.end, self._themed(s.style)) for s in text.spans]
+        else:
+            text = Text(visible(value, limit=512))
         text.truncate(width, overflow="ellipsis")
         if align == "right":
             text.pad_left(width - text.cell_len)
