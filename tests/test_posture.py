@@ -169,13 +169,13 @@ async def test_state_column_and_in_alarm_filter(world: Any) -> None:
             assert cell["orders-api"] == "OK"
             assert cell["inventory-sync-dev"] == "no data"
             assert cell["checkout-cart-service"] == "none"
-            await pilot.press("exclamation_mark")
+            await pilot.press("b")
             await pilot.pause()
             shown = {f.name for f in screen.table.view}
             assert shown == IN_ALARM | {"notifications-sms-sender"}
             assert "in ALARM only" in screen_text(app)
             assert f"{len(shown)} of {len(screen.table.rows)} functions" in screen_text(app)
-            await pilot.press("exclamation_mark")
+            await pilot.press("b")
             await pilot.pause()
             assert len(screen.table.view) == len(screen.table.rows)
     finally:

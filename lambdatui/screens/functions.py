@@ -93,7 +93,7 @@ class FunctionsScreen(Pane):
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
         Binding("f", "findings", "Findings", id="functions.findings"),
-        Binding("exclamation_mark", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
+        Binding("b", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
         Binding("e", "roles", "Execution roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
