@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botocore import exceptions as bx
+from botocore.parsers import ResponseParserError
 
 _ACCESS_DENIED = {
     "AccessDenied",
@@ -12,7 +13,7 @@ _ACCESS_DENIED = {
     "AuthorizationError",
     "AuthFailure",
 }
-_THROTTLED = {
+THROTTLE_CODES = _THROTTLED = {
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -22,7 +23,7 @@ _THROTTLED = {
     "SlowDown",
     "LimitExceededException",
 }
-_EXPIRED = {
+CREDENTIAL_CODES = _EXPIRED = {
     "ExpiredToken",
     "ExpiredTokenException",
     "RequestExpired",
@@ -129,6 +130,8 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
         return CredentialsError(str(exc), action=action)
     if isinstance(exc, bx.BotoCoreError):
         return AwsError(f"{action} failed: {exc}", action=action)
+    if isinstance(exc, ResponseParserError):
+        return AwsError(f"{action}: the reply could not be read (malformed)", action=action)
     if isinstance(exc, OSError | TimeoutError):
         return EndpointUnreachable(f"cannot reach AWS for {action}: {exc}", action=action)
     return AwsError(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)

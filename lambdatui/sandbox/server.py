@@ -26,7 +26,7 @@ from werkzeug.serving import (
 from . import ingestion, metricdata
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
-from .faults import Denials
+from .faults import Fault, Faults
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
 from .movetasks import MessageMoveTasks
@@ -98,7 +98,7 @@ class Sandbox:
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
         self._middleware: SandboxMiddleware | None = None
-        self._denials = Denials()
+        self.faults = Faults()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -195,7 +195,7 @@ class Sandbox:
                 server.server_close()
                 raise
             self.live_tail.listen()
-            middleware.denials = self._denials
+            middleware.faults = self.faults
             self._middleware = middleware
             self._server = server
             self._thread = threading.Thread(
@@ -239,11 +239,28 @@ class Sandbox:
 
     def deny(self, *actions: str) -> None:
         """Answer these actions ("logs:StartLiveTail") with AccessDenied until allowed."""
-        self._denials.deny(*actions)
+        self.faults.deny(*actions)
 
     def allow(self, *actions: str) -> None:
-        """Stop denying these actions (all of them when none are named)."""
-        self._denials.allow(*actions)
+        """Stop every fault of these actions (of all actions when none are named)."""
+        self.faults.clear(*actions)
+
+    def fault(
+        self,
+        action: str,
+        kind: str,
+        *,
+        times: int | None = None,
+        fraction: float | None = None,
+        delay: float = 5.0,
+    ) -> Fault:
+        """Make `action` ("lambda:ListFunctions", "logs:*", "*") fail as `kind`.
+
+        Kinds: throttle, 500, 503, slow, drop, denied, expired, malformed (see
+        sandbox.faults). For the next `times` calls, a `fraction` of calls, or
+        every call until `allow()`; the returned rule counts its `hits`.
+        """
+        return self.faults.add(Fault(action, kind, times=times, fraction=fraction, delay=delay))
 
     def reset_calls(self) -> None:
         if self._middleware is not None:
