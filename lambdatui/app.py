@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from . import clipboard
 from .aws.errors import AwsError, translate
 from .aws.models import Function
-from .aws.session import AwsSession, Target
+from .aws.session import AwsSession, Health, Notice, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .gcpolicy import YOUNG_EVERY, Collector
@@ -30,9 +30,14 @@ class LambdaTui(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+r", "retry", "Retry what failed", show=False, id="app.retry"),
     ]
 
     account: reactive[str | None] = reactive(None)
+    # What AWS is doing to calls right now ("throttled, retrying lambda:ListFunctions").
+    aws_health: reactive[str] = reactive("")
+    # Why credentials fail and how to fix them; shown as one banner on every screen.
+    credentials_problem: reactive[str | None] = reactive(None)
 
     def __init__(self, settings: Settings, *, system_clipboard: bool = True) -> None:
         super().__init__()
@@ -47,6 +52,8 @@ class LambdaTui(App[None]):
                 secret_key=settings.secret_key,
             )
         )
+        self.aws.watch(self._on_notice)
+        self._troubles: dict[str, Health] = {}
         self.functions: list[Function] = []
         self.collector = Collector()
         if settings.theme:
@@ -79,6 +86,42 @@ class LambdaTui(App[None]):
     async def on_unmount(self) -> None:
         self.collector.stop()
         await self.aws.close()
+
+    # ----- how AWS is doing ---------------------------------------------------------
+
+    def _on_notice(self, notice: Notice) -> None:
+        """Retries and recoveries of calls (on any screen), and credential failures."""
+        if notice.health is Health.CREDENTIALS:
+            self.credentials_problem = notice.sentence
+            return
+        if notice.health is Health.OK:
+            self._troubles.pop(notice.action, None)
+            if self.credentials_problem is not None:
+                self.credentials_problem = None
+        else:
+            self._troubles[notice.action] = notice.health
+        if self._troubles:
+            action, health = next(reversed(self._troubles.items()))
+            more = f" (+{len(self._troubles) - 1})" if len(self._troubles) > 1 else ""
+            self.aws_health = f"{health}: {action}{more}"
+        else:
+            self.aws_health = ""
+
+    async def action_retry(self) -> None:
+        """After fixing credentials (or the network): fresh clients, every pane tries again."""
+        from .screens.base import Pane
+
+        self.credentials_problem = None
+        self._troubles.clear()
+        self.aws_health = ""
+        await self.aws.reset()
+        if self.account in ("unknown", "…"):
+            self.account = None
+            self.load_identity()
+        for screen in self.screen_stack:
+            if isinstance(screen, Pane):
+                screen.retry()
+        self.notify("Trying again with fresh credentials", timeout=3)
 
     # ----- shared services ------------------------------------------------------
 

@@ -29,5 +29,8 @@ class Settings:
     live_tail: bool = True
     # Seconds between refreshes of the list's health columns.
     metrics_refresh: float = 60.0
+    # Seconds before a pane tries again after a throttle, a 5xx or a lost connection
+    # (doubling on each failure, at most a minute).
+    retry_after: float = 5.0
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True

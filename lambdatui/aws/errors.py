@@ -69,6 +69,15 @@ class NotFound(AwsError):
     pass
 
 
+class ServerError(AwsError):
+    """AWS answered 5xx even after botocore's retries."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether the same call may well work a little later (throttled, 5xx, network)."""
+    return isinstance(error, Throttled | EndpointUnreachable | ServerError)
+
+
 def login_hint(profile: str | None) -> str:
     if profile:
         return f"run `aws sso login --profile {profile}` (or refresh the profile's keys)"
@@ -101,6 +110,10 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
             return NotFound(message or f"{action}: not found", action=action, code=code)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         detail = message or code or f"HTTP {status}"
+        if isinstance(status, int) and status >= 500:
+            return ServerError(
+                f"{action}: AWS had a server error ({detail}); retrying", action=action, code=code
+            )
         return AwsError(f"{action} failed: {detail}", action=action, code=code)
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return CredentialsError(

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from .errors import AwsError, NotFound
+from .errors import AwsError, NotFound, is_transient
 from .models import (
     Alias,
     AsyncInvokeConfig,
@@ -159,7 +159,7 @@ async def _part(make: Callable[[], Awaitable[T]]) -> Part[T]:
     try:
         return Part(value=await make())
     except AwsError as exc:
-        return Part(error=exc.sentence)
+        return Part(error=exc.sentence, transient=is_transient(exc))
 
 
 async def _get_function(session: AwsSession, name: str) -> dict[str, Any]:
@@ -288,7 +288,7 @@ async def function_detail(session: AwsSession, name: str) -> FunctionDetail:
             config = replace(config, image_uri=str(image))
         configuration = Part(value=config)
     else:
-        configuration = Part(error=base.error)
+        configuration = Part(error=base.error, transient=base.transient)
     return FunctionDetail(
         configuration=configuration,
         reserved_concurrency=concurrency,

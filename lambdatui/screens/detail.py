@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from .. import format as fmt
+from ..aws.errors import ServerError
 from ..aws.functions import function_detail
 from ..aws.models import Function, FunctionDetail, Part
 from ..safetext import visible
@@ -21,6 +22,8 @@ from ..widgets.section import Row, Section
 from .base import Pane
 
 MASK = "*****"
+# What retry_soon needs to hear when some part failed in a passing way.
+TRANSIENT = ServerError("some parts failed for now; retrying")
 
 SECTIONS = {
     "overview": "Function",
@@ -100,6 +103,10 @@ class DetailScreen(Pane):
     async def load(self) -> None:
         self.query_one("#count", Static).update("loading…")
         self.detail = await function_detail(self.tui.aws, self.function.name)
+        if self.detail.transient:
+            self.retry_soon(TRANSIENT, self.load, "detail")
+        else:
+            self.recovered("detail")
         config = self.detail.configuration.value
         if config is not None:
             self.function = config.function

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from ..aws.errors import AccessDenied, AwsError, Throttled
+from ..aws.errors import AccessDenied, AwsError, Throttled, is_transient
 from ..aws.functions import function_state, function_tags, list_function_pages
 from ..aws.metrics import (
     WINDOWS,
@@ -180,7 +180,9 @@ class FunctionsScreen(Pane):
             self._update_message()
             table.empty_text = "No functions loaded."
             self._update_count()
+            self.retry_soon(exc, self.load, "functions")
             return
+        self.recovered("functions")
         apply()
         if first:
             table.set_rows([])
@@ -275,11 +277,14 @@ class FunctionsScreen(Pane):
                 self.health.update(part)
                 self._health_changed()
             self.health_error = None
+            self.recovered("health")
         except Throttled as exc:
             self.health_error = f"Metrics: {exc.sentence}"
             interval *= 2
         except AwsError as exc:
             self.health_error = f"Metrics unavailable: {exc.sentence}"
+            if is_transient(exc):
+                interval = min(interval, self.backoff("health"))
         finally:
             self._update_message()
             if self.query_one("#account").display:
