@@ -94,9 +94,9 @@ class LambdaTui(App[None]):
         if notice.health is Health.CREDENTIALS:
             self.credentials_problem = notice.sentence
             return
-        if notice.health is Health.OK:
+        if notice.health in (Health.OK, Health.SETTLED):
             self._troubles.pop(notice.action, None)
-            if self.credentials_problem is not None:
+            if notice.health is Health.OK and self.credentials_problem is not None:
                 self.credentials_problem = None
         else:
             self._troubles[notice.action] = notice.health

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from botocore import exceptions as bx
 from botocore.parsers import ResponseParserError
 
@@ -63,6 +64,10 @@ class CredentialsError(AwsError):
 
 class EndpointUnreachable(AwsError):
     pass
+
+
+class TimedOut(EndpointUnreachable):
+    """The endpoint took longer than the client's timeout to answer."""
 
 
 class NotFound(AwsError):
@@ -134,8 +139,8 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
             f"cannot reach AWS for {action}: disconnected, retrying", action=action
         )
     if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
-        return EndpointUnreachable(
-            f"{action} timed out; the endpoint did not answer", action=action
+        return TimedOut(
+            f"{action} timed out (the endpoint did not answer); retrying", action=action
         )
     if isinstance(exc, bx.HTTPClientError):
         return EndpointUnreachable(f"{action}: connection error ({exc})", action=action)
@@ -145,6 +150,11 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
         return AwsError(f"{action} failed: {exc}", action=action)
     if isinstance(exc, ResponseParserError):
         return AwsError(f"{action}: the reply could not be read (malformed)", action=action)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientConnectionError):
+        # A stream (Live Tail) cut off mid-answer.
+        return EndpointUnreachable(
+            f"the connection for {action} dropped: disconnected, retrying", action=action
+        )
     if isinstance(exc, OSError | TimeoutError):
         return EndpointUnreachable(f"cannot reach AWS for {action}: {exc}", action=action)
     return AwsError(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)

@@ -22,7 +22,7 @@ from .models import (
     Version,
     VpcConfig,
 )
-from .session import AwsSession, call
+from .session import AwsSession, call, require
 
 T = TypeVar("T")
 
@@ -83,7 +83,8 @@ async def list_function_pages(session: AwsSession) -> AsyncIterator[list[Functio
         if marker:
             params["Marker"] = marker
         reply = await call(session, "lambda", "ListFunctions", **params)
-        yield [function_from(c, session.region) for c in reply.get("Functions", [])]
+        found = require(reply, "Functions", "lambda:ListFunctions") or []
+        yield [function_from(c, session.region) for c in found]
         marker = reply.get("NextMarker")
         if not marker:
             return
@@ -165,11 +166,13 @@ async def _part(make: Callable[[], Awaitable[T]]) -> Part[T]:
 async def _get_function(session: AwsSession, name: str) -> dict[str, Any]:
     try:
         result: dict[str, Any] = await call(session, "lambda", "GetFunction", FunctionName=name)
+        require(result.get("Configuration"), "FunctionName", "lambda:GetFunction")
         return result
     except NotFound:
         raise
     except AwsError:
         config = await call(session, "lambda", "GetFunctionConfiguration", FunctionName=name)
+        require(config, "FunctionName", "lambda:GetFunctionConfiguration")
         return {"Configuration": config}
 
 

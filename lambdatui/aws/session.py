@@ -15,7 +15,7 @@ from aiobotocore.session import AioSession
 from botocore import exceptions as bx
 from botocore import xform_name
 
-from .errors import CREDENTIAL_CODES, THROTTLE_CODES, CredentialsError, translate
+from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
 
 
@@ -75,6 +75,8 @@ class Health(StrEnum):
     """What the session last saw of AWS, for a status line."""
 
     OK = "ok"
+    # The call failed for good (its caller says why): nothing is retrying any more.
+    SETTLED = "settled"
     THROTTLED = "throttled, retrying"
     SERVER_ERROR = "server error, retrying"
     DISCONNECTED = "disconnected, retrying"
@@ -130,6 +132,7 @@ class AwsSession:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._identity: Identity | None = None
         self._watchers: list[Watcher] = []
+        self._generation = 0
         self.read_timeout = 30.0
         self.connect_timeout = 5.0
         self.max_attempts = MAX_ATTEMPTS
@@ -148,10 +151,11 @@ class AwsSession:
 
     def _config(self) -> AioConfig:
         return AioConfig(
-            # Standard retries (exponential backoff with jitter, throttles and
-            # 5xx and dropped connections retried) plus a client-side rate that
-            # adapts to throttling.
-            retries={"mode": "adaptive", "total_max_attempts": self.max_attempts},
+            # Standard retries: exponential backoff with jitter for throttles, 5xx
+            # and dropped connections. Not adaptive: its client-side rate falls
+            # after a throttle and stalls every later call for seconds; Lambda's
+            # control plane is paced by `limits` instead.
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             max_pool_connections=32,
@@ -199,6 +203,13 @@ class AwsSession:
 
     def _observe(self, service: str, client: Any) -> None:
         events = client.meta.events
+        generation = self._generation
+
+        def tell(notice: Notice) -> None:
+            # A call made with clients from before reset() no longer speaks for AWS.
+            if generation == self._generation:
+                self._tell(notice)
+
         service_id = client.meta.service_model.service_id.hyphenize()
         if service == "lambda":
             events.register(f"before-send.{service_id}", self._rate_limit)
@@ -215,7 +226,7 @@ class AwsSession:
         ) -> None:
             health = _retry_health(response, caught_exception)
             if health is not None and attempts < self.max_attempts:
-                self._tell(Notice(health, action_of(operation)))
+                tell(Notice(health, action_of(operation)))
 
         def after_call(parsed: Any = None, model: Any = None, **_: Any) -> None:
             code = str((parsed or {}).get("Error", {}).get("Code", ""))
@@ -223,9 +234,9 @@ class AwsSession:
                 error = translate(
                     bx.ClientError(parsed, model.name), action_of(model), profile=self.profile
                 )
-                self._tell(Notice(Health.CREDENTIALS, action_of(model), error.sentence))
-            elif not code:
-                self._tell(Notice(Health.OK, action_of(model)))
+                tell(Notice(Health.CREDENTIALS, action_of(model), error.sentence))
+            else:
+                tell(Notice(Health.SETTLED if code else Health.OK, action_of(model)))
 
         def after_error(
             exception: BaseException | None = None, event_name: str = "", **_: Any
@@ -235,7 +246,9 @@ class AwsSession:
             action = iam_action(service, event_name.rsplit(".", 1)[-1])
             error = translate(exception, action, profile=self.profile)
             if isinstance(error, CredentialsError):
-                self._tell(Notice(Health.CREDENTIALS, action, error.sentence))
+                tell(Notice(Health.CREDENTIALS, action, error.sentence))
+            else:
+                tell(Notice(Health.SETTLED, action))
 
         events.register(f"needs-retry.{service_id}", needs_retry)
         events.register(f"after-call.{service_id}", after_call)
@@ -250,6 +263,7 @@ class AwsSession:
 
     async def reset(self) -> None:
         """Forget clients and cached credentials, so the next call reads them afresh."""
+        self._generation += 1
         await self.close()
         self._session = AioSession(profile=self.target.profile)
         self._stack = contextlib.AsyncExitStack()
@@ -284,6 +298,14 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
         return await method(**params)
     except Exception as exc:
         raise translate(exc, iam_action(service, action), profile=session.profile) from exc
+
+
+def require(reply: Any, key: str, action: str) -> Any:
+    """`reply[key]`, or a sentence when the reply lacks it (botocore accepts unparseable
+    JSON bodies as empty replies, so a garbled answer shows up as a missing key)."""
+    if not isinstance(reply, dict) or key not in reply:
+        raise AwsError(f"{action}: the reply could not be read (malformed)", action=action)
+    return reply[key]
 
 
 _IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "monitoring": "cloudwatch"}

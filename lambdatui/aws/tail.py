@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import AwsError, ServerError, Throttled, is_transient
+from .errors import AwsError, ServerError, Throttled, TimedOut, is_transient
 from .logrecords import LogRecord
 from .logs import LiveTailUnavailable, filter_pages, group_arn, live_tail
 from .session import AwsSession
@@ -30,7 +30,7 @@ QUICK_END_S = 5.0
 QUICK_ENDS_BEFORE_POLLING = 3
 
 
-TROUBLES = ("throttled", "disconnected", "server error")
+TROUBLES = ("throttled", "disconnected", "server error", "timed out")
 
 
 def trouble(error: AwsError) -> str:
@@ -39,6 +39,8 @@ def trouble(error: AwsError) -> str:
         return "throttled"
     if isinstance(error, ServerError):
         return "server error"
+    if isinstance(error, TimedOut):
+        return "timed out"
     return "disconnected"
 
 

@@ -41,12 +41,18 @@ class ContextBar(Vertical):
         self._update()
 
     def _show_health(self, text: str) -> None:
-        self.query_one("#health", Static).update(f" {text} " if text else "")
+        for health in self.query("#health").results(Static):
+            health.update(f" {text} " if text else "")
 
     def _show_banner(self, problem: str | None) -> None:
-        banner = self.query_one("#banner", Static)
+        found = self.query("#banner").results(Static)
+        banner = next(iter(found), None)
+        if banner is None:
+            return  # not composed yet: on_mount will draw it
         banner.display = problem is not None
-        if problem is not None:
+        if problem is None:
+            banner.update("")
+        else:
             banner.update(
                 Content.assemble(
                     ("AWS credentials: ", "bold"),
