@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -47,11 +47,16 @@ class RateLimit:
     """A token bucket: at most `rate` acquisitions per second, bursts up to `burst`."""
 
     def __init__(
-        self, rate: float, burst: float | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rate = rate
         self.burst = burst if burst is not None else rate
         self.clock = clock
+        self.sleep = sleep
         self._tokens = self.burst
         self._stamp = clock()
         self._lock = asyncio.Lock()
@@ -63,12 +68,13 @@ class RateLimit:
                 now = self.clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                # (A hair under 1 counts: float sums of refills stop just short.)
+                if self._tokens >= 1 - 1e-9:
+                    self._tokens = max(self._tokens - 1, 0.0)
                     return
                 wait = (1 - self._tokens) / self.rate
                 self.waited += wait
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
 
 
 class Health(StrEnum):
