@@ -239,9 +239,9 @@ PANES = (
 )
 
 
-def make_app(box: Sandbox, pane: PaneCase) -> LambdaTui:
+def make_app(box: Sandbox, pane: PaneCase, retry_after: float = 0.1) -> LambdaTui:
     """The app with quick retries, so a matrix cell takes seconds, not minutes."""
-    overrides: dict[str, object] = {"retry_after": 0.1, "log_poll_interval": 0.3}
+    overrides: dict[str, object] = {"retry_after": retry_after, "log_poll_interval": 0.3}
     if pane.live:
         overrides["clock"] = None
     app = app_for(box, **overrides)
