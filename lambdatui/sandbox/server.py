@@ -23,7 +23,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import ingestion, metricdata
+from . import ingestion, metricdata, sqsspeed
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
@@ -319,3 +319,4 @@ def _prepare_moto() -> None:
     default_user_config["lambda"] = {"use_docker": False}
     metricdata.install()
     ingestion.install()
+    sqsspeed.install()
