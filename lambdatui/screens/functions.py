@@ -430,6 +430,12 @@ class FunctionsScreen(Pane):
     def action_refresh(self) -> None:
         self.load()
 
+    def retry(self) -> None:
+        super().retry()
+        self._state_asked.clear()
+        self._states_denied = False
+        self.refresh_health()
+
     def action_copy_arn(self) -> None:
         fn = self.table.current
         if fn is not None:

@@ -57,9 +57,9 @@ class ContextBar(Vertical):
                 Content.assemble(
                     ("AWS credentials: ", "bold"),
                     visible(problem),
-                    ("  Then press ", ""),
-                    ("ctrl+r", "bold reverse"),
-                    (" to retry (no restart needed).", ""),
+                    "  Then press ",
+                    (" ctrl+r ", "bold reverse"),
+                    " to retry (no restart needed).",
                 )
             )
 
