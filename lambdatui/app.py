@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
@@ -21,6 +22,9 @@ from .commands import FunctionCommands
 from .config import Settings
 from .gcpolicy import YOUNG_EVERY, Collector
 from .safetext import visible
+
+# Seconds a "retrying" note stays up without news of the call.
+TROUBLE_TTL = 60.0
 
 
 class LambdaTui(App[None]):
@@ -54,7 +58,8 @@ class LambdaTui(App[None]):
             )
         )
         self.aws.watch(self._on_notice)
-        self._troubles: dict[str, Health] = {}
+        # action -> (what is happening, since when); see _on_notice.
+        self._troubles: dict[str, tuple[Health, float]] = {}
         self.functions: list[Function] = []
         self.collector = Collector()
         if settings.theme:
@@ -68,6 +73,7 @@ class LambdaTui(App[None]):
         self.push_screen(FunctionsScreen())
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
+        self.set_interval(TROUBLE_TTL / 4, self._show_troubles)
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""
@@ -100,9 +106,17 @@ class LambdaTui(App[None]):
             if notice.health is Health.OK and self.credentials_problem is not None:
                 self.credentials_problem = None
         else:
-            self._troubles[notice.action] = notice.health
+            self._troubles[notice.action] = (notice.health, time.monotonic())
+        self._show_troubles()
+
+    def _show_troubles(self) -> None:
+        # A call cancelled while botocore waited to retry never settles: forget
+        # what was last heard of over a minute ago.
+        stale = time.monotonic() - TROUBLE_TTL
+        for action in [a for a, (_, at) in self._troubles.items() if at < stale]:
+            del self._troubles[action]
         if self._troubles:
-            action, health = next(reversed(self._troubles.items()))
+            action, (health, _) = next(reversed(self._troubles.items()))
             more = f" (+{len(self._troubles) - 1})" if len(self._troubles) > 1 else ""
             self.aws_health = f"{health}: {action}{more}"
         else:
