@@ -24,10 +24,11 @@ from typing import Any
 
 import boto3
 import psutil
-from common import CREDS, KeyTimer, start_sandbox
+from common import CREDS, KeyTimer, serve, spawn, stop
 
 from lambdatui.app import make_app
 from lambdatui.aws.logparse import parse_event
+from lambdatui.aws.tail import TailMode
 from lambdatui.config import Settings
 from lambdatui.screens.dlq import DlqScreen
 from lambdatui.screens.functions import FunctionsScreen
@@ -98,6 +99,7 @@ async def run(url: str, functions: int, rate: int, seconds: float) -> dict[str, 
         await wait(pilot, lambda: isinstance(app.screen, LogsScreen))
         logs = app.screen
         assert isinstance(logs, LogsScreen)
+        await wait(pilot, lambda: logs.tail_status.mode is not TailMode.CONNECTING)
         logs.history_s = 0
         logs.start_tail()
         keys = KeyTimer(app, logs, "action_time")
@@ -154,16 +156,21 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--rate", type=int, default=5000)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sandbox, url = start_sandbox("--functions", str(args.functions - DEMO_FUNCTIONS))
+    if args.serve:
+        # The demo world without its traffic simulator: the load is ours.
+        serve(extra_functions=args.functions - DEMO_FUNCTIONS)
+        return
+    os.environ.update(CREDS)
+    sandbox, url = spawn(__file__, "--functions", str(args.functions))
     try:
         filled = time.perf_counter()
         fill(url, args.messages)
         filled = time.perf_counter() - filled
         result = asyncio.run(run(url, args.functions, args.rate, args.seconds))
     finally:
-        sandbox.terminate()
-        sandbox.wait()
+        stop(sandbox)
     print(
         f"load: {args.functions:,} functions, a {args.messages:,}-message DLQ "
         f"(filled in {filled:.0f} s), {args.rate:,} events/s for {args.seconds:.0f} s, at once"

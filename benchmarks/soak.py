@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import subprocess
-import sys
 import time
 from collections import Counter
 from typing import Any
 
 import boto3
 import psutil
-from common import CREDS
+from common import CREDS, serve, spawn, stop
 
 from lambdatui.app import make_app
 from lambdatui.aws.tail import TailMode
@@ -35,38 +32,15 @@ from lambdatui.screens.logs import LogsScreen
 BUSY = ["orders-api", "payments-webhook", "checkout-api"]
 
 
-def serve(speed: float, session: float) -> None:
-    """The sandbox side: live demo traffic at `speed`, Live Tail sessions of `session` s."""
-    from lambdatui.sandbox import Sandbox
+def live(speed: float, session: float) -> Any:
+    """The sandbox's setup: demo traffic at `speed`, Live Tail sessions of `session` s."""
 
-    box = Sandbox(simulate=True).start()
-    assert box.traffic is not None
-    box.traffic.wait_ready()
-    box.traffic.set_speed(speed)
-    box.live_tail_max_seconds = session
-    print(f"ENDPOINT {box.endpoint_url}", flush=True)
-    try:
-        sys.stdin.read()  # until the parent closes our stdin
-    finally:
-        box.stop()
+    def setup(box: Any) -> None:
+        box.traffic.wait_ready()
+        box.traffic.set_speed(speed)
+        box.live_tail_max_seconds = session
 
-
-def start(speed: float, session: float) -> tuple[subprocess.Popen[str], str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | CREDS
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--speed", str(speed), "--session", str(session)],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.match(r"ENDPOINT (\S+)", line)
-        if match:
-            return proc, match[1]
-    raise SystemExit("the sandbox did not start")
+    return setup
 
 
 def key(group: str, stream: str, timestamp: int, message: str) -> tuple[str, str, int, str]:
@@ -85,10 +59,11 @@ def sandbox_events(url: str, groups: list[str], start_ms: int, end_ms: int) -> C
     return found
 
 
-async def soak(url: str, minutes: float, functions: int) -> dict[str, Any]:
+async def soak(url: str, minutes: float, functions: int, buffer: int) -> dict[str, Any]:
     os.environ.update(CREDS)
     app = make_app(
-        Settings(region="us-east-1", endpoint_url=url, animations=False), system_clipboard=False
+        Settings(region="us-east-1", endpoint_url=url, animations=False, log_buffer=buffer),
+        system_clipboard=False,
     )
     process = psutil.Process()
     async with app.run_test(size=(160, 48)) as pilot:
@@ -105,11 +80,15 @@ async def soak(url: str, minutes: float, functions: int) -> dict[str, Any]:
         peak = rss["start"]
         began = time.monotonic()
         total = minutes * 60
+        samples: list[tuple[float, int, int]] = []
         while (elapsed := time.monotonic() - began) < total:
             await pilot.pause(1.0)
-            peak = max(peak, process.memory_info().rss)
+            now = process.memory_info().rss
+            peak = max(peak, now)
             if "half" not in rss and elapsed >= total / 2:
-                rss["half"] = process.memory_info().rss
+                rss["half"] = now
+            if not samples or elapsed - samples[-1][0] >= total / 10:
+                samples.append((elapsed, now, screen.logview.total))
         rss["end"] = process.memory_info().rss
         # Let the last Live Tail update arrive, then freeze the view.
         await pilot.pause(2.0)
@@ -117,6 +96,7 @@ async def soak(url: str, minutes: float, functions: int) -> dict[str, Any]:
         tailer = screen.tailer
         assert tailer is not None
         result = {
+            "samples": samples,
             "rss": rss,
             "peak": peak,
             "lines": screen.logview.total,
@@ -139,14 +119,15 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=10)
     parser.add_argument("--session", type=float, default=60)
     parser.add_argument("--functions", type=int, default=3)
+    parser.add_argument("--buffer", type=int, default=100_000, help="the log pane's ring")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.speed, args.session)
+        serve(live(args.speed, args.session), simulate=True)
         return
-    sandbox, url = start(args.speed, args.session)
+    sandbox, url = spawn(__file__, "--speed", str(args.speed), "--session", str(args.session))
     try:
-        result = asyncio.run(soak(url, args.minutes, args.functions))
+        result = asyncio.run(soak(url, args.minutes, args.functions, args.buffer))
         seen: Counter[Any] = result["seen"]
         # Compare over the span the buffer still holds (older lines may have been dropped).
         stamps = [k[2] for k in seen]
@@ -157,14 +138,18 @@ def main() -> None:
         gaps = sum(1 for k in inner if k not in seen)
         duplicates = sum(n - 1 for n in seen.values() if n > 1)
     finally:
-        assert sandbox.stdin is not None
-        sandbox.stdin.close()
-        sandbox.wait(timeout=30)
+        stop(sandbox)
     mb = {k: v / 2**20 for k, v in result["rss"].items()}
     print(
         f"soak: {args.minutes:g} min, demo traffic x{args.speed:g}, "
-        f"Live Tail sessions of {args.session:g} s, {len(result['groups'])} log groups"
+        f"Live Tail sessions of {args.session:g} s, {len(result['groups'])} log groups, "
+        f"a ring of {args.buffer:,} lines"
     )
+    series = ", ".join(
+        f"{t / 60:.0f} min {rss / 2**20:.0f} MB ({lines // 1000}k)"
+        for t, rss, lines in result["samples"]
+    )
+    print(f"  RSS (lines held) over time: {series}")
     print(f"  RSS start / half / end  {mb['start']:.0f} / {mb['half']:.0f} / {mb['end']:.0f} MB")
     print(f"  peak RSS                        {result['peak'] / 2**20:.0f} MB")
     print(

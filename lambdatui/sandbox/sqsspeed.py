@@ -12,6 +12,7 @@ value (`Queue.message_retention_period`, what the attribute reports) directly.
 from __future__ import annotations
 
 import threading
+import time
 
 from moto.core.utils import unix_time
 from moto.sqs.models import Message, SQSBackend
@@ -37,4 +38,13 @@ def install() -> None:
         SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
             is_message_valid_based_on_retention_period
         )
+
+        def visible(self: Message) -> bool:
+            return bool(time.time() * 1000.0 > self.visible_at)
+
+        def delayed(self: Message) -> bool:
+            return bool(time.time() * 1000.0 < self.delayed_until)
+
+        Message.visible = property(visible)  # type: ignore[assignment,method-assign]
+        Message.delayed = property(delayed)  # type: ignore[assignment,method-assign]
         _installed = True

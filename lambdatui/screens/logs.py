@@ -211,7 +211,9 @@ class LogsScreen(Pane):
     def retry(self) -> None:
         """Resume a tail that stopped on an error: no gap, no line twice."""
         super().retry()
-        if self.error is not None:
+        fell_back = self.tail_status.mode is TailMode.POLLING and self.tui.settings.live_tail
+        if self.error is not None or fell_back:
+            # Polling because Live Tail was refused: try Live Tail again too.
             self.tail(resume=True)
 
     @work(exclusive=True, group="tail", exit_on_error=False)
