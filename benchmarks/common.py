@@ -32,6 +32,50 @@ def start_sandbox(*args: str) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the sandbox did not start")
 
 
+def serve(setup: Any = None, **sandbox: Any) -> None:
+    """Run `Sandbox(**sandbox)` here, announce its endpoint, serve until stdin closes.
+
+    For a script's `--serve` mode, started by `spawn`: `setup(box)` adjusts the
+    sandbox (traffic speed, Live Tail session length) before it is announced.
+    """
+    from lambdatui.sandbox import Sandbox
+
+    box = Sandbox(**sandbox).start()
+    if setup is not None:
+        setup(box)
+    print(f"ENDPOINT {box.endpoint_url}", flush=True)
+    try:
+        sys.stdin.read()  # until the parent closes our stdin
+    finally:
+        box.stop()
+
+
+def spawn(script: str, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """`python SCRIPT --serve ARGS` in another process, and the endpoint it announced."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | CREDS
+    proc = subprocess.Popen(
+        [sys.executable, script, "--serve", *args],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        match = re.match(r"ENDPOINT (\S+)", line)
+        if match:
+            return proc, match[1]
+    raise SystemExit("the sandbox did not start")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """End a sandbox started by `spawn`."""
+    assert proc.stdin is not None
+    proc.stdin.close()
+    proc.wait(timeout=60)
+
+
 class KeyTimer:
     """Key press -> the first frame the app writes after the key's action ran.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -21,7 +23,7 @@ from .aws.errors import AwsError, translate
 from .aws.findings import Posture
 from .aws.logrecords import LogRecord
 from .aws.models import Function
-from .aws.session import AwsSession, Target
+from .aws.session import AwsSession, Health, Notice, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .gcpolicy import YOUNG_EVERY, Collector
@@ -29,6 +31,9 @@ from .incident import Snapshot
 from .invocations import Invocation
 from .safetext import visible
 from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_variables, shipped_dir
+
+# Seconds a "retrying" note stays up without news of the call.
+TROUBLE_TTL = 60.0
 
 
 class LambdaTui(App[None]):
@@ -42,9 +47,14 @@ class LambdaTui(App[None]):
         Binding("p", "where", "Profile/region", id="app.where"),
         Binding("ctrl+t", "choose_theme", "Theme", show=False, id="app.theme"),
         Binding("exclamation_mark", "snapshot", "Incident snapshot", show=False, id="app.snapshot"),
+        Binding("ctrl+r", "retry", "Retry what failed", show=False, id="app.retry"),
     ]
 
     account: reactive[str | None] = reactive(None)
+    # What AWS is doing to calls right now ("throttled, retrying lambda:ListFunctions").
+    aws_health: reactive[str] = reactive("")
+    # Why credentials fail and how to fix them; shown as one banner on every screen.
+    credentials_problem: reactive[str | None] = reactive(None)
 
     def __init__(self, settings: Settings, *, system_clipboard: bool = True) -> None:
         super().__init__()
@@ -61,6 +71,9 @@ class LambdaTui(App[None]):
         )
         # The endpoint given on the command line (profiles may name their own).
         self.base_endpoint = settings.endpoint_url
+        self.aws.watch(self._on_notice)
+        # action -> (what is happening, since when); see _on_notice.
+        self._troubles: dict[str, tuple[Health, float]] = {}
         self.functions: list[Function] = []
         self.posture = Posture(self.aws)
         self.price_error: str | None = None
@@ -176,6 +189,9 @@ class LambdaTui(App[None]):
                 secret_key=self.settings.secret_key,
             )
         )
+        self.aws.watch(self._on_notice)
+        self.credentials_problem = None
+        self._troubles.clear()
         self.functions = []
         # Alarms, roles and findings belong to the account and regions left behind.
         self.posture = Posture(self.aws)
@@ -186,6 +202,7 @@ class LambdaTui(App[None]):
         await old.close()
         where = ", ".join(regions)
         self.notify(visible(f"Switched to profile {profile or 'default'} in {where}"), timeout=4)
+        self.set_interval(TROUBLE_TTL / 4, self._show_troubles)
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""
@@ -206,12 +223,74 @@ class LambdaTui(App[None]):
         self.collector.stop()
         await self.aws.close()
 
+    # ----- how AWS is doing ---------------------------------------------------------
+
+    def _on_notice(self, notice: Notice) -> None:
+        """Retries and recoveries of calls (on any screen), and credential failures."""
+        if notice.health is Health.CREDENTIALS:
+            self.credentials_problem = notice.sentence
+            return
+        if notice.health in (Health.OK, Health.SETTLED):
+            self._troubles.pop(notice.action, None)
+            if notice.health is Health.OK and self.credentials_problem is not None:
+                self.credentials_problem = None
+        else:
+            self._troubles[notice.action] = (notice.health, time.monotonic())
+        self._show_troubles()
+
+    def _show_troubles(self) -> None:
+        # A call cancelled while botocore waited to retry never settles: forget
+        # what was last heard of over a minute ago.
+        stale = time.monotonic() - TROUBLE_TTL
+        for action in [a for a, (_, at) in self._troubles.items() if at < stale]:
+            del self._troubles[action]
+        if self._troubles:
+            action, (health, _) = next(reversed(self._troubles.items()))
+            more = f" (+{len(self._troubles) - 1})" if len(self._troubles) > 1 else ""
+            self.aws_health = f"{health}: {action}{more}"
+        else:
+            self.aws_health = ""
+
+    async def action_retry(self) -> None:
+        """After fixing credentials (or the network): fresh clients, every pane tries again."""
+        from .screens.base import Pane
+
+        self.credentials_problem = None
+        self._troubles.clear()
+        self.aws_health = ""
+        await self.aws.reset()
+        if self.account in ("unknown", "…"):
+            self.account = None
+            self.load_identity()
+        for screen in self.screen_stack:
+            if isinstance(screen, Pane):
+                screen.retry()
+        self.notify("Trying again with fresh credentials", timeout=3)
+
     # ----- shared services ------------------------------------------------------
 
     def report_error(self, error: BaseException, where: str = "") -> None:
         """The last line of defence: any failure becomes a notification."""
         sentence = translate(error, where or "request").sentence
         self.notify(visible(sentence), title="Error", severity="error", timeout=8)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notifications carry names, paths and AWS's own words: never markup, always visible."""
+        super().notify(
+            visible(message, keep_newlines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

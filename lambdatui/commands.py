@@ -6,9 +6,30 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from .safetext import visible
 
 if TYPE_CHECKING:
     from .app import LambdaTui
+
+
+def literal(text: str) -> str:
+    """Markup for exactly `text`: the palette reads help strings as markup."""
+    return visible(text).replace("[", "\\[")
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """`text` as plain content with the fuzzy match marked (Matcher.highlight reads markup)."""
+    plain = visible(text)
+    content = Content(plain)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, plain)
+    if score:
+        for offset in offsets:
+            if not plain[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class FunctionCommands(Provider):
@@ -42,7 +63,7 @@ class FunctionCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    highlighted(matcher, title),
                     partial(self.tui.goto_function, fn.name),
-                    help=f"{fn.runtime_label} · {fn.region}",
+                    help=literal(f"{fn.runtime_label} · {fn.region}"),
                 )

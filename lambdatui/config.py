@@ -62,6 +62,9 @@ class Settings:
     config_path: str | None = None
     # Problems found while loading the config or theme files, shown once the app starts.
     notices: tuple[str, ...] = ()
+    # Seconds before a pane tries again after a throttle, a 5xx or a lost connection
+    # (doubling on each failure, at most a minute).
+    retry_after: float = 5.0
     # Tests turn animations and cursor blink off for stable screens.
     animations: bool = True
     # Replacements for the cost estimate's price table (lambdatui/data/prices.toml),

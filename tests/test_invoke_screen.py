@@ -175,7 +175,7 @@ async def test_async_and_history_rerun(sandbox: Any) -> None:
         await pilot.press("ctrl+n", "ctrl+n")  # -> dry run -> sync
         await send(app, pilot, screen)
         assert len(app.invocations) == 2
-        await pilot.press("ctrl+r")
+        await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert len(app.screen.query_one("#history").rows) == 2
         sandbox.reset_calls()

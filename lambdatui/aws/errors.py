@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import aiohttp
 from botocore import exceptions as bx
+from botocore.parsers import ResponseParserError
 
 _ACCESS_DENIED = {
     "AccessDenied",
@@ -12,7 +14,7 @@ _ACCESS_DENIED = {
     "AuthorizationError",
     "AuthFailure",
 }
-_THROTTLED = {
+THROTTLE_CODES = _THROTTLED = {
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -22,7 +24,7 @@ _THROTTLED = {
     "SlowDown",
     "LimitExceededException",
 }
-_EXPIRED = {
+CREDENTIAL_CODES = _EXPIRED = {
     "ExpiredToken",
     "ExpiredTokenException",
     "RequestExpired",
@@ -64,8 +66,21 @@ class EndpointUnreachable(AwsError):
     pass
 
 
+class TimedOut(EndpointUnreachable):
+    """The endpoint took longer than the client's timeout to answer."""
+
+
 class NotFound(AwsError):
     pass
+
+
+class ServerError(AwsError):
+    """AWS answered 5xx even after botocore's retries."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether the same call may well work a little later (throttled, 5xx, network)."""
+    return isinstance(error, Throttled | EndpointUnreachable | ServerError)
 
 
 def login_hint(profile: str | None) -> str:
@@ -100,6 +115,10 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
             return NotFound(message or f"{action}: not found", action=action, code=code)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         detail = message or code or f"HTTP {status}"
+        if isinstance(status, int) and status >= 500:
+            return ServerError(
+                f"{action}: AWS had a server error ({detail}); retrying", action=action, code=code
+            )
         return AwsError(f"{action} failed: {detail}", action=action, code=code)
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return CredentialsError(
@@ -120,8 +139,8 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
             f"cannot reach AWS for {action}: disconnected, retrying", action=action
         )
     if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
-        return EndpointUnreachable(
-            f"{action} timed out; the endpoint did not answer", action=action
+        return TimedOut(
+            f"{action} timed out (the endpoint did not answer); retrying", action=action
         )
     if isinstance(exc, bx.HTTPClientError):
         return EndpointUnreachable(f"{action}: connection error ({exc})", action=action)
@@ -129,6 +148,13 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
         return CredentialsError(str(exc), action=action)
     if isinstance(exc, bx.BotoCoreError):
         return AwsError(f"{action} failed: {exc}", action=action)
+    if isinstance(exc, ResponseParserError):
+        return AwsError(f"{action}: the reply could not be read (malformed)", action=action)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientConnectionError):
+        # A stream (Live Tail) cut off mid-answer.
+        return EndpointUnreachable(
+            f"the connection for {action} dropped: disconnected, retrying", action=action
+        )
     if isinstance(exc, OSError | TimeoutError):
         return EndpointUnreachable(f"cannot reach AWS for {action}: {exc}", action=action)
     return AwsError(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)

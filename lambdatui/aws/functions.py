@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from .errors import AwsError, NotFound
+from .errors import AwsError, NotFound, is_transient
 from .models import (
     Alias,
     AsyncInvokeConfig,
@@ -22,7 +22,7 @@ from .models import (
     Version,
     VpcConfig,
 )
-from .session import AwsSession, call
+from .session import AwsSession, call, require
 
 T = TypeVar("T")
 
@@ -144,7 +144,8 @@ async def list_function_pages(session: AwsSession) -> AsyncIterator[list[Functio
         if marker:
             params["Marker"] = marker
         reply = await call(session, "lambda", "ListFunctions", **params)
-        yield [function_from(c, session.region) for c in reply.get("Functions", [])]
+        found = require(reply, "Functions", "lambda:ListFunctions") or []
+        yield [function_from(c, session.region) for c in found]
         marker = reply.get("NextMarker")
         if not marker:
             return
@@ -229,17 +230,19 @@ async def _part(make: Callable[[], Awaitable[T]]) -> Part[T]:
     try:
         return Part(value=await make())
     except AwsError as exc:
-        return Part(error=exc.sentence)
+        return Part(error=exc.sentence, transient=is_transient(exc))
 
 
 async def _get_function(session: AwsSession, name: str) -> dict[str, Any]:
     try:
         result: dict[str, Any] = await call(session, "lambda", "GetFunction", FunctionName=name)
+        require(result.get("Configuration"), "FunctionName", "lambda:GetFunction")
         return result
     except NotFound:
         raise
     except AwsError:
         config = await call(session, "lambda", "GetFunctionConfiguration", FunctionName=name)
+        require(config, "FunctionName", "lambda:GetFunctionConfiguration")
         return {"Configuration": config}
 
 
@@ -358,7 +361,7 @@ async def function_detail(session: AwsSession, name: str) -> FunctionDetail:
             config = replace(config, image_uri=str(image))
         configuration = Part(value=config)
     else:
-        configuration = Part(error=base.error)
+        configuration = Part(error=base.error, transient=base.transient)
     return FunctionDetail(
         configuration=configuration,
         reserved_concurrency=concurrency,

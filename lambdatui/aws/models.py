@@ -64,6 +64,8 @@ class Part(Generic[T]):
 
     value: T | None = None
     error: str | None = None
+    # The failure may pass by itself (throttled, a server error, the network).
+    transient: bool = False
 
     @property
     def ok(self) -> bool:
@@ -153,3 +155,17 @@ class FunctionDetail:
     versions: Part[tuple[Version, ...]]
     tags: Part[tuple[tuple[str, str], ...]]
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def transient(self) -> bool:
+        """Some part failed in a way that may pass by itself."""
+        parts = (
+            self.configuration,
+            self.reserved_concurrency,
+            self.async_config,
+            self.mappings,
+            self.aliases,
+            self.versions,
+            self.tags,
+        )
+        return any(part.transient for part in parts)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -12,7 +15,7 @@ from aiobotocore.session import AioSession
 from botocore import exceptions as bx
 from botocore import xform_name
 
-from .errors import translate
+from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
 
 #: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
@@ -34,6 +37,95 @@ class Target:
         return self.endpoint_url is None
 
 
+# Lambda's control plane: most calls share 15 requests/s per account and region;
+# GetFunction has 100/s of its own; Invoke is the data plane (no such quota).
+CONTROL_PLANE_RATE = 15.0
+GET_FUNCTION_RATE = 100.0
+_UNLIMITED = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
+# Attempts per call, the first included (botocore retries the rest with backoff).
+MAX_ATTEMPTS = 5
+
+
+class RateLimit:
+    """A token bucket: at most `rate` acquisitions per second, bursts up to `burst`."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else rate
+        self.clock = clock
+        self.sleep = sleep
+        self._tokens = self.burst
+        self._stamp = clock()
+        self._lock = asyncio.Lock()
+        self.waited = 0.0
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+                self._stamp = now
+                # (A hair under 1 counts: float sums of refills stop just short.)
+                if self._tokens >= 1 - 1e-9:
+                    self._tokens = max(self._tokens - 1, 0.0)
+                    return
+                wait = (1 - self._tokens) / self.rate
+                self.waited += wait
+                await self.sleep(wait)
+
+
+class Health(StrEnum):
+    """What the session last saw of AWS, for a status line."""
+
+    OK = "ok"
+    # The call failed for good (its caller says why): nothing is retrying any more.
+    SETTLED = "settled"
+    THROTTLED = "throttled, retrying"
+    SERVER_ERROR = "server error, retrying"
+    DISCONNECTED = "disconnected, retrying"
+    CREDENTIALS = "credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One observation: `action` (IAM spelling) met `health`; `sentence` for credentials."""
+
+    health: Health
+    action: str
+    sentence: str = ""
+
+
+Watcher = Callable[[Notice], None]
+
+
+def _retry_health(response: Any, caught: BaseException | None) -> Health | None:
+    """Why botocore is about to retry a call, from its response or exception."""
+    if caught is not None:
+        if isinstance(caught, bx.EndpointConnectionError | bx.ConnectionClosedError):
+            return Health.DISCONNECTED
+        if isinstance(caught, bx.HTTPClientError | bx.ConnectTimeoutError | bx.ReadTimeoutError):
+            return Health.DISCONNECTED
+        if isinstance(caught, OSError | asyncio.TimeoutError):
+            return Health.DISCONNECTED
+        return None
+    if not response:
+        return None
+    http, parsed = response
+    code = str((parsed or {}).get("Error", {}).get("Code", ""))
+    status = getattr(http, "status_code", 0) or 0
+    if code in THROTTLE_CODES or status == 429:
+        return Health.THROTTLED
+    if status >= 500:
+        return Health.SERVER_ERROR
+    return None
+
+
 class AwsSession:
     """Owns the aiobotocore session and the clients made from it.
 
@@ -48,6 +140,15 @@ class AwsSession:
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._identity: Identity | None = None
+        self._watchers: list[Watcher] = []
+        self._generation = 0
+        self.read_timeout = 30.0
+        self.connect_timeout = 5.0
+        self.max_attempts = MAX_ATTEMPTS
+        self.limits = {
+            "lambda": RateLimit(CONTROL_PLANE_RATE),
+            "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
+        }
 
     def in_region(self, region: str) -> AwsSession:
         """The same session and clients, with calls going to `region` (shares close())."""
@@ -68,9 +169,13 @@ class AwsSession:
 
     def _config(self) -> AioConfig:
         return AioConfig(
-            retries={"mode": "adaptive", "max_attempts": 6},
-            connect_timeout=5,
-            read_timeout=30,
+            # Standard retries: exponential backoff with jitter for throttles, 5xx
+            # and dropped connections. Not adaptive: its client-side rate falls
+            # after a throttle and stalls every later call for seconds; Lambda's
+            # control plane is paced by `limits` instead.
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
             max_pool_connections=32,
             # With an endpoint URL, "stream-" and similar host prefixes would
             # send calls to hosts that do not exist (stream-127.0.0.1).
@@ -118,8 +223,87 @@ class AwsSession:
                 )
             except bx.BotoCoreError as exc:
                 raise translate(exc, f"{service}:CreateClient", profile=self.profile) from exc
+            self._observe(service, client)
             self._clients[key] = client
             return client
+
+    # ----- what the app is told about AWS's health ------------------------------
+
+    def watch(self, watcher: Watcher) -> None:
+        """Call `watcher` with each Notice: retries, recoveries, credential failures."""
+        self._watchers.append(watcher)
+
+    def _tell(self, notice: Notice) -> None:
+        for watcher in list(self._watchers):
+            watcher(notice)
+
+    def _observe(self, service: str, client: Any) -> None:
+        events = client.meta.events
+        generation = self._generation
+
+        def tell(notice: Notice) -> None:
+            # A call made with clients from before reset() no longer speaks for AWS.
+            if generation == self._generation:
+                self._tell(notice)
+
+        service_id = client.meta.service_model.service_id.hyphenize()
+        if service == "lambda":
+            events.register(f"before-send.{service_id}", self._rate_limit)
+
+        def action_of(model: Any) -> str:
+            return iam_action(service, model.name) if model is not None else service
+
+        def needs_retry(
+            response: Any = None,
+            caught_exception: BaseException | None = None,
+            operation: Any = None,
+            attempts: int = 0,
+            **_: Any,
+        ) -> None:
+            health = _retry_health(response, caught_exception)
+            if health is not None and attempts < self.max_attempts:
+                tell(Notice(health, action_of(operation)))
+
+        def after_call(parsed: Any = None, model: Any = None, **_: Any) -> None:
+            code = str((parsed or {}).get("Error", {}).get("Code", ""))
+            if code in CREDENTIAL_CODES:
+                error = translate(
+                    bx.ClientError(parsed, model.name), action_of(model), profile=self.profile
+                )
+                tell(Notice(Health.CREDENTIALS, action_of(model), error.sentence))
+            else:
+                tell(Notice(Health.SETTLED if code else Health.OK, action_of(model)))
+
+        def after_error(
+            exception: BaseException | None = None, event_name: str = "", **_: Any
+        ) -> None:
+            if exception is None:
+                return
+            action = iam_action(service, event_name.rsplit(".", 1)[-1])
+            error = translate(exception, action, profile=self.profile)
+            if isinstance(error, CredentialsError):
+                tell(Notice(Health.CREDENTIALS, action, error.sentence))
+            else:
+                tell(Notice(Health.SETTLED, action))
+
+        events.register(f"needs-retry.{service_id}", needs_retry)
+        events.register(f"after-call.{service_id}", after_call)
+        events.register(f"after-call-error.{service_id}", after_error)
+
+    async def _rate_limit(self, request: Any = None, event_name: str = "", **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        if operation in _UNLIMITED:
+            return
+        limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
+        await limit.acquire()
+
+    async def reset(self) -> None:
+        """Forget clients and cached credentials, so the next call reads them afresh."""
+        self._generation += 1
+        await self.close()
+        self._session = AioSession(profile=self.target.profile)
+        self._stack = contextlib.AsyncExitStack()
+        self._identity = None
 
     async def identity(self) -> Identity:
         """The caller's account and ARN (STS GetCallerIdentity), cached."""
@@ -150,6 +334,14 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
         return await method(**params)
     except Exception as exc:
         raise translate(exc, iam_action(service, action), profile=session.profile) from exc
+
+
+def require(reply: Any, key: str, action: str) -> Any:
+    """`reply[key]`, or a sentence when the reply lacks it (botocore accepts unparseable
+    JSON bodies as empty replies, so a garbled answer shows up as a missing key)."""
+    if not isinstance(reply, dict) or key not in reply:
+        raise AwsError(f"{action}: the reply could not be read (malformed)", action=action)
+    return reply[key]
 
 
 _IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "monitoring": "cloudwatch"}

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import AwsError, EndpointUnreachable, Throttled
+from .errors import AwsError, ServerError, Throttled, TimedOut, is_transient
 from .logrecords import LogRecord
 from .logs import LiveTailUnavailable, filter_pages, group_arn, live_tail
 from .session import AwsSession
@@ -28,6 +28,20 @@ OVERLAP_MS = 10_000
 # A Live Tail session that ends sooner than this counts as a quick end.
 QUICK_END_S = 5.0
 QUICK_ENDS_BEFORE_POLLING = 3
+
+
+TROUBLES = ("throttled", "disconnected", "server error", "timed out")
+
+
+def trouble(error: AwsError) -> str:
+    """A transient failure in two words, for a status line."""
+    if isinstance(error, Throttled):
+        return "throttled"
+    if isinstance(error, ServerError):
+        return "server error"
+    if isinstance(error, TimedOut):
+        return "timed out"
+    return "disconnected"
 
 
 class TailMode(StrEnum):
@@ -156,7 +170,9 @@ class Tailer:
 
     async def run(self) -> None:
         """Follow until cancelled: Live Tail when possible, else FilterLogEvents polling."""
-        self._since_ms = self._now_ms() - self.history_s * 1000
+        if not self._since_ms:
+            # A second run (after an error was fixed) resumes where the first stopped.
+            self._since_ms = self._now_ms() - self.history_s * 1000
         self._status(TailMode.CONNECTING, "connecting")
         if self.live:
             try:
@@ -173,21 +189,41 @@ class Tailer:
             return max(self.dedupe.newest - OVERLAP_MS, self._since_ms)
         return self._since_ms
 
+    async def _wait_out(self, error: AwsError, failures: int) -> None:
+        """Say why the tail waits (throttled, disconnected, ...), then wait, doubling."""
+        delay = min(2.0 ** max(failures - 1, 0), 30.0)
+        self._status(TailMode.CONNECTING, f"{trouble(error)}, retrying in {delay:.0f}s")
+        await asyncio.sleep(delay)
+
+    async def _group_arns(self) -> dict[str, str]:
+        failures = 0
+        while True:
+            try:
+                return {await group_arn(self.session, group): group for group in self.groups}
+            except AwsError as exc:
+                if not is_transient(exc):
+                    raise
+                failures += 1
+                await self._wait_out(exc, failures)
+
     async def _follow_live(self) -> None:
-        arns: dict[str, str] = {}
-        for group in self.groups:
-            arns[await group_arn(self.session, group)] = group
+        arns = await self._group_arns()
         quick_ends = 0
+        failures = 0
         while True:
             started = time.monotonic()
             reason = "the Live Tail session ended"
+            error: AwsError | None = None
+            opened = False
             try:
                 async for update in live_tail(self.session, arns, self.pattern):
                     if update.started:
+                        opened = True
                         # The session catches events from now on: fill in history
                         # and whatever arrived while no session was open.
                         self._status(TailMode.LIVE, "loading history")
                         await self.backfill(self._gap_start())
+                        failures = 0
                         self._status(TailMode.LIVE, "")
                         continue
                     if update.sampled != self._sampled:
@@ -199,10 +235,18 @@ class Tailer:
                 raise
             except AwsError as exc:
                 reason = exc.sentence
+                error = exc
+            if opened:
+                self.renewals += 1
+            if error is not None and is_transient(error):
+                # The network or AWS, not Live Tail: keep trying Live Tail, and
+                # the next session's backfill closes the gap.
+                failures += 1
+                await self._wait_out(error, failures)
+                continue
             quick_ends = quick_ends + 1 if time.monotonic() - started < QUICK_END_S else 0
             if quick_ends >= QUICK_ENDS_BEFORE_POLLING:
                 raise LiveTailUnavailable(f"sessions end as soon as they start ({reason})")
-            self.renewals += 1
             self._status(TailMode.CONNECTING, f"renewing Live Tail: {reason}")
             if quick_ends:
                 await asyncio.sleep(min(2.0**quick_ends, 30.0))
@@ -214,11 +258,10 @@ class Tailer:
             try:
                 await self.backfill(self._gap_start())
                 delay = self.poll_interval
-                if self._note.startswith(("throttled", "disconnected")):
+                if self._note.startswith(TROUBLES):
                     self._status(note="")
-            except Throttled:
+            except AwsError as exc:
+                if not is_transient(exc):
+                    raise
                 delay = min(max(delay, 1.0) * 2, 30.0)
-                self._status(note=f"throttled, backing off ({delay:.0f}s)")
-            except EndpointUnreachable:
-                delay = min(max(delay, 1.0) * 2, 30.0)
-                self._status(note=f"disconnected, retrying in {delay:.0f}s")
+                self._status(note=f"{trouble(exc)}, retrying in {delay:.0f}s")

@@ -15,7 +15,7 @@ from http import HTTPStatus
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from .faults import Denials, access_denied
+from .faults import ADMIN_PATH, Faults, admin, fault_reply
 from .operations import Operation, identify
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -139,7 +139,7 @@ class SandboxMiddleware:
         self.calls = calls
         self.region = region
         self.errors = ErrorLog()
-        self.denials = Denials()
+        self.faults = Faults()
         self._lock = threading.Lock()
 
     def count(self, key: str) -> None:
@@ -155,13 +155,17 @@ class SandboxMiddleware:
         environ["wsgi.errors"] = self.errors
         if environ.get("PATH_INFO", "").startswith("/moto-api/reset"):
             self.extensions.reset()
+        if environ.get("PATH_INFO", "") == ADMIN_PATH:
+            return _answer(start_response, *admin(environ, body, self.faults))
         operation = identify(environ, body, self.region)
         self.count(operation.key)
-        if operation.key in self.denials:
-            status, headers, denied = access_denied(environ, operation)
-            headers.append(("Content-Length", str(len(denied))))
-            start_response(f"{status} {_phrase(status)}", headers)
-            return [denied]
+        fault = self.faults.pick(operation.key)
+        if fault is not None:
+            # A "drop" shuts the socket and raises Dropped, which the server
+            # takes for a connection the client lost.
+            answer = fault_reply(environ, operation, fault)
+            if answer is not None:
+                return _answer(start_response, *answer)
         handler = self.extensions.handler_for(operation)
         try:
             if handler is None:
@@ -216,6 +220,14 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     except ValueError:
         length = 0
     return bytes(stream.read(length)) if length > 0 else b""
+
+
+def _answer(
+    start_response: Callable[..., Any], status: int, headers: list[tuple[str, str]], body: bytes
+) -> list[bytes]:
+    headers = [*headers, ("Content-Length", str(len(body)))]
+    start_response(f"{status} {_phrase(status)}", headers)
+    return [body]
 
 
 def _rewind(environ: dict[str, Any], body: bytes) -> None:

@@ -23,10 +23,10 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import alarms, ingestion, metricdata, sqsclock
+from . import alarms, ingestion, metricdata, sqsspeed
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
-from .faults import Denials
+from .faults import Fault, Faults
 from .invoke import Invoker
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
@@ -103,7 +103,7 @@ class Sandbox:
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
         self._middleware: SandboxMiddleware | None = None
-        self._denials = Denials()
+        self.faults = Faults()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -202,7 +202,7 @@ class Sandbox:
                 server.server_close()
                 raise
             self.live_tail.listen()
-            middleware.denials = self._denials
+            middleware.faults = self.faults
             self._middleware = middleware
             self._server = server
             self._thread = threading.Thread(
@@ -252,11 +252,28 @@ class Sandbox:
 
     def deny(self, *actions: str) -> None:
         """Answer these actions ("logs:StartLiveTail") with AccessDenied until allowed."""
-        self._denials.deny(*actions)
+        self.faults.deny(*actions)
 
     def allow(self, *actions: str) -> None:
-        """Stop denying these actions (all of them when none are named)."""
-        self._denials.allow(*actions)
+        """Stop every fault of these actions (of all actions when none are named)."""
+        self.faults.clear(*actions)
+
+    def fault(
+        self,
+        action: str,
+        kind: str,
+        *,
+        times: int | None = None,
+        fraction: float | None = None,
+        delay: float = 5.0,
+    ) -> Fault:
+        """Make `action` ("lambda:ListFunctions", "logs:*", "*") fail as `kind`.
+
+        Kinds: throttle, 500, 503, slow, drop, denied, expired, malformed (see
+        sandbox.faults). For the next `times` calls, a `fraction` of calls, or
+        every call until `allow()`; the returned rule counts its `hits`.
+        """
+        return self.faults.add(Fault(action, kind, times=times, fraction=fraction, delay=delay))
 
     def reset_calls(self) -> None:
         if self._middleware is not None:
@@ -316,4 +333,4 @@ def _prepare_moto() -> None:
     metricdata.install()
     alarms.install()
     ingestion.install()
-    sqsclock.install()
+    sqsspeed.install()

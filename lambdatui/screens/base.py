@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
+
+from ..aws.errors import AwsError, is_transient
 
 if TYPE_CHECKING:
     from ..app import LambdaTui
@@ -36,6 +40,49 @@ class Pane(Screen[None]):
         fn = getattr(self, "function", None) or next(iter(getattr(self, "functions", [])), None)
         region = getattr(fn, "region", None)
         return self.tui.aws.in_region(region) if region else self.tui.aws
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._retry_timers: dict[str, Timer] = {}
+        self._retry_counts: dict[str, int] = {}
+
+    # Longest wait between automatic retries, in seconds.
+    RETRY_CAP: ClassVar[float] = 60.0
+
+    def retry_soon(self, error: AwsError | None, again: Callable[[], object], key: str) -> bool:
+        """After a throttle, a 5xx or a lost connection, run `again` a little later.
+
+        Waits double per failure of `key` (from settings.retry_after, at most a
+        minute). Returns whether a retry was scheduled. `recovered(key)` resets.
+        """
+        timers = self._retry_timers
+        if error is None or not is_transient(error):
+            return False
+        delay = self.backoff(key)
+        old = timers.pop(key, None)
+        if old is not None:
+            old.stop()
+        timers[key] = self.set_timer(delay, again)
+        return True
+
+    def backoff(self, key: str) -> float:
+        """Seconds to wait before the next try of `key`: doubling per failure."""
+        tries = self._retry_counts.get(key, 0)
+        self._retry_counts[key] = tries + 1
+        return float(min(self.tui.settings.retry_after * 2**tries, self.RETRY_CAP))
+
+    def recovered(self, key: str) -> None:
+        self._retry_counts.pop(key, None)
+
+    def retry(self) -> None:
+        """Try again now what failed (the app's retry key, after fixing credentials)."""
+        for timer in self._retry_timers.values():
+            timer.stop()
+        self._retry_timers.clear()
+        self._retry_counts.clear()
+        refresh = getattr(self, "action_refresh", None)
+        if callable(refresh):
+            refresh()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -34,11 +34,13 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm"):
-            yield Static(Content.styled(self.title_text, "bold $text-warning"))
+            yield Static(Content.styled(visible(self.title_text), "bold $text-warning"))
             for label, value in self.facts:
                 yield Static(Content.assemble((f"{label:<10}", "$text-muted"), visible(value)))
             if self.typed:
-                yield Static(Content.assemble("Type ", (self.typed, "bold"), " to confirm:"))
+                yield Static(
+                    Content.assemble("Type ", (visible(self.typed), "bold"), " to confirm:")
+                )
                 yield Input(id="typed")
             else:
                 yield Static(

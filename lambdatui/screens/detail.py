@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from .. import format as fmt
 from ..aws.alarms import Alarm, alarm_history
 from ..aws.cost import FREE_TIER_NOTE, money, per_month
-from ..aws.errors import AwsError
+from ..aws.errors import AwsError, ServerError
 from ..aws.functions import function_detail
 from ..aws.metrics import WINDOWS
 from ..aws.models import Function, FunctionDetail, Part
@@ -29,6 +29,8 @@ from .posture import STATE_LABEL, list_screen
 
 MASK = "*****"
 HISTORY_SHOWN = 5  # recent state changes per alarm
+# What retry_soon needs to hear when some part failed in a passing way.
+TRANSIENT = ServerError("some parts failed for now; retrying")
 
 SECTIONS = {
     "overview": "Function",
@@ -113,6 +115,10 @@ class DetailScreen(Pane):
     async def load(self) -> None:
         self.query_one("#count", Static).update("loading…")
         self.detail = await function_detail(self.aws, self.function.name)
+        if self.detail.transient:
+            self.retry_soon(TRANSIENT, self.load, "detail")
+        else:
+            self.recovered("detail")
         config = self.detail.configuration.value
         if config is not None:
             self.function = config.function

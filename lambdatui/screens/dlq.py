@@ -160,7 +160,10 @@ class DlqScreen(Pane):
             found = await failure_targets(aws, self.function.name, detail)
         except AwsError as exc:
             self._status(f"Could not look for DLQs: {exc.sentence}", error=True)
+            self.targets.empty_text = "No dead-letter queue known yet."
+            self.retry_soon(exc, self.discover, "discover")
             return
+        self.recovered("discover")
         rows = await self._with_depths(found)
         self.targets.empty_text = (
             "No dead-letter queue, no on-failure destination: failed async events are dropped."
@@ -217,7 +220,9 @@ class DlqScreen(Pane):
             depth = await queue_depth(self.aws, target.arn)
         except AwsError as exc:
             self._status(f"Could not peek at {target.name}: {exc.sentence}", error=True)
+            self.retry_soon(exc, self.load_messages, "peek")
             return
+        self.recovered("peek")
         self.messages.set_rows(found)
         total = depth.visible + depth.in_flight
         self._status(

@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Footer, Static
 
 from ..aws.dlq import FailureTarget, failure_targets, queue_depth
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
+from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
@@ -130,9 +132,11 @@ class DlqOverviewScreen(Pane):
             async with slots:
                 try:
                     return await failure_targets(aws, fn.name, await function_detail(aws, fn.name))
-                except AwsError:
+                except AwsError as exc:
+                    failures.append(exc)
                     return []
 
+        failures: list[AwsError] = []
         found: dict[str, list[FailureTarget]] = {}
         for targets in await asyncio.gather(*(targets_of(f) for f in functions)):
             for target in targets:
@@ -154,7 +158,13 @@ class DlqOverviewScreen(Pane):
         self.table.empty_text = "No function has a dead-letter queue or failure destination."
         self.table.set_rows(rows)
         total = sum(r.visible or 0 for r in rows)
-        self.query_one("#count", Static).update(f"{len(rows)} targets · {total:,} messages")
+        count = f"{len(rows)} targets · {total:,} messages"
+        if failures:
+            count += f" · {len(failures)} functions not checked: {failures[0].sentence}"
+            self.retry_soon(failures[0], self.load, "overview")
+        else:
+            self.recovered("overview")
+        self.query_one("#count", Static).update(Content(visible(count)))
 
     @on(VirtualTable.Selected, "#queues")
     def _chosen(self, event: VirtualTable.Selected) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input, Static
 
 from ..aws.alarms import worst as worst_state
 from ..aws.cost import FREE_TIER_NOTE, Cost, estimate, money, per_month
-from ..aws.errors import AccessDenied, AwsError, Throttled
+from ..aws.errors import AccessDenied, AwsError, Throttled, is_transient
 from ..aws.findings import Finding, Severity, check
 from ..aws.functions import function_pages_in, function_state, function_tags
 from ..aws.metrics import (
@@ -218,7 +218,9 @@ class FunctionsScreen(Pane):
             self._update_message()
             table.empty_text = "No functions loaded."
             self._update_count()
+            self.retry_soon(exc, self.load, "functions")
             return
+        self.recovered("functions")
         apply()
         if first:
             table.set_rows([])
@@ -325,11 +327,14 @@ class FunctionsScreen(Pane):
             if table.sort_column == "alarms" or self.alarm_only:
                 self._apply_filter()
             table.redraw()
+            self.recovered("health")
         except Throttled as exc:
             self.health_error = f"Metrics: {exc.sentence}"
             interval *= 2
         except AwsError as exc:
             self.health_error = f"Metrics unavailable: {exc.sentence}"
+            if is_transient(exc):
+                interval = min(interval, self.backoff("health"))
         finally:
             self._update_message()
             if self.query_one("#account").display:
@@ -489,6 +494,12 @@ class FunctionsScreen(Pane):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def retry(self) -> None:
+        super().retry()
+        self._state_asked.clear()
+        self._states_denied = False
+        self.refresh_health()
 
     def action_copy_arn(self) -> None:
         fn = self.table.current

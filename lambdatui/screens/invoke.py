@@ -80,7 +80,7 @@ class InvokeScreen(Pane):
         Binding("ctrl+s", "save", "Save", priority=True, id="invoke.save"),
         Binding("ctrl+n", "cycle_type", "Type", priority=True, id="invoke.type"),
         Binding("ctrl+g", "qualifier", "Version", priority=True, id="invoke.qualifier"),
-        Binding("ctrl+r", "history", "History", priority=True, id="invoke.history"),
+        Binding("f2", "history", "History", priority=True, id="invoke.history"),
         Binding("ctrl+l", "logs", "Its logs", priority=True, id="invoke.logs"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="invoke.editor"),
         Binding("ctrl+f", "format", "Format JSON", show=False, priority=True, id="invoke.format"),

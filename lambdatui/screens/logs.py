@@ -152,6 +152,7 @@ class LogsScreen(Pane):
         self.tracker = InvocationTracker()
         self._invocations_dirty = False
         self._status_dirty = False
+        self.tailer: Tailer | None = None
 
     # ----- layout ---------------------------------------------------------------
 
@@ -207,21 +208,31 @@ class LogsScreen(Pane):
         self.invocations.set_rows([])
         self.tail()
 
+    def retry(self) -> None:
+        """Resume a tail that stopped on an error: no gap, no line twice."""
+        super().retry()
+        fell_back = self.tail_status.mode is TailMode.POLLING and self.tui.settings.live_tail
+        if self.error is not None or fell_back:
+            # Polling because Live Tail was refused: try Live Tail again too.
+            self.tail(resume=True)
+
     @work(exclusive=True, group="tail", exit_on_error=False)
-    async def tail(self) -> None:
+    async def tail(self, resume: bool = False) -> None:
         self.error = None
-        tailer = Tailer(
-            self.aws,
-            [f.log_group for f in self.functions],
-            sink=self._ingest,
-            status=self._on_status,
-            history_s=self.history_s,
-            pattern=self.pattern or None,
-            poll_interval=self.tui.settings.log_poll_interval,
-            live=self.tui.settings.live_tail,
-            clock=lambda: self.tui.settings.clock().timestamp(),
-        )
-        self.tailer = tailer
+        self._update_status()
+        tailer = self.tailer
+        if tailer is None or not resume:
+            tailer = self.tailer = Tailer(
+                self.aws,
+                [f.log_group for f in self.functions],
+                sink=self._ingest,
+                status=self._on_status,
+                history_s=self.history_s,
+                pattern=self.pattern or None,
+                poll_interval=self.tui.settings.log_poll_interval,
+                live=self.tui.settings.live_tail,
+                clock=lambda: self.tui.settings.clock().timestamp(),
+            )
         try:
             await tailer.run()
         except AwsError as exc:

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from ..aws.errors import AwsError
+from ..aws.errors import AwsError, is_transient
 from ..aws.metrics import MetricSpec, Query, Series, fetch, period_for, window_bounds
 from ..aws.models import Function
 from ..safetext import visible
@@ -230,13 +230,18 @@ class MetricsScreen(Pane):
         specs = [spec for chart in CHARTS for spec in chart.lines]
         queries = [Query(spec.key, self.function.name, spec) for spec in specs]
         self.query_one("#count", Static).update("loading…")
+        wait = self.tui.settings.metrics_refresh
         try:
             self.series = await fetch(self.aws, queries, start, end, period)
             self.error = None
+            self.recovered("metrics")
         except AwsError as exc:
             self.error = f"Metrics unavailable: {exc.sentence}"
+            if is_transient(exc):
+                wait = min(wait, self.backoff("metrics"))
         finally:
-            self._timer = self.set_timer(self.tui.settings.metrics_refresh, self.load)
+            # Re-armed only once this load is done, so loads never overlap.
+            self._timer = self.set_timer(wait, self.load)
         self._show_charts(period)
 
     def _show_charts(self, period: int) -> None:

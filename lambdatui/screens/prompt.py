@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..safetext import visible
+
 
 class Prompt(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -24,7 +26,7 @@ class Prompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm"):
-            yield Static(Content.styled(self.question, "bold"))
+            yield Static(Content.styled(visible(self.question), "bold"))
             yield Input(id="answer")
 
     def on_mount(self) -> None:

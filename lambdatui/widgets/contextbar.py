@@ -1,28 +1,67 @@
-"""The top line of every screen: where you are (profile, account, region, endpoint)."""
+"""The top line of every screen: where you are (profile, account, region, endpoint).
+
+Under it, when credentials fail, one banner says how to fix them and which key
+tries again; the line itself says when AWS is throttling or unreachable.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from ..safetext import visible
 
-class ContextBar(Horizontal):
+
+class ContextBar(Vertical):
     DEFAULT_CSS = """
-    ContextBar { height: 1; background: $panel; }
-    ContextBar > #where { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
-    ContextBar > #mode { width: auto; padding: 0 1; }
-    ContextBar > #mode.read-only { background: $warning; color: $text; text-style: bold; }
+    ContextBar { height: auto; }
+    ContextBar > #bar { height: 1; background: $panel; }
+    ContextBar #where { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    ContextBar #health { width: auto; color: $text-warning; text-style: bold; }
+    ContextBar #mode { width: auto; padding: 0 1; }
+    ContextBar #mode.read-only { background: $warning; color: $text; text-style: bold; }
+    ContextBar > #banner {
+        height: auto; padding: 0 1; background: $error 25%; color: $text; display: none;
+    }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="where")
-        yield Static(id="mode")
+        with Horizontal(id="bar"):
+            yield Static(id="where")
+            yield Static(id="health")
+            yield Static(id="mode")
+        yield Static(id="banner")
 
     def on_mount(self) -> None:
         self.watch(self.app, "account", self._update)
+        self.watch(self.app, "aws_health", self._show_health)
+        self.watch(self.app, "credentials_problem", self._show_banner)
         self._update()
+
+    def _show_health(self, text: str) -> None:
+        for health in self.query("#health").results(Static):
+            health.update(f" {text} " if text else "")
+
+    def _show_banner(self, problem: str | None) -> None:
+        found = self.query("#banner").results(Static)
+        banner = next(iter(found), None)
+        if banner is None:
+            return  # not composed yet: on_mount will draw it
+        banner.display = problem is not None
+        if problem is None:
+            banner.update("")
+        else:
+            banner.update(
+                Content.assemble(
+                    ("AWS credentials: ", "bold"),
+                    visible(problem),
+                    "  Then press ",
+                    (" ctrl+r ", "bold reverse"),
+                    " to retry (no restart needed).",
+                )
+            )
 
     def _update(self, _value: object = None) -> None:
         if not self.query("#where"):

@@ -343,7 +343,7 @@ class LogView(ScrollView, can_focus=True):
         level_class = LEVEL_CLASS.get(record.level)
         parts.append((LEVEL_LABEL[record.level], style(level_class) if level_class else plain))
         parts.append((" ", plain))
-        rid = (record.request_id or "")[:8]
+        rid = visible((record.request_id or "")[:8])
         parts.append((f"{rid:<8} ", style("logview--rid")))
         if self.show_source:
             label = self.sources.get(record.log_group, record.log_group.rsplit("/", 1)[-1])
