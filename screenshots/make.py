@@ -24,6 +24,8 @@ SIZE = (130, 36)
 
 async def settle(app: LambdaTui, pilot: Any) -> None:
     await app.workers.wait_for_complete()
+    await app.posture.settled()  # the findings scan runs as a task, not a worker
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -77,6 +77,15 @@ def screen_text(app: Any) -> str:
     return "\n".join(parts)
 
 
+async def settled(pilot: Any) -> None:
+    """Workers done and the findings scan (a task, not a worker) finished and drawn."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await app.posture.settled()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
     """Let the app process messages until `predicate()` holds (no wall-clock sleeps)."""
     for _ in range(frames):

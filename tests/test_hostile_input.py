@@ -27,6 +27,7 @@ from lambdatui.screens.columns import function_columns
 from lambdatui.screens.dlq import message_columns
 from lambdatui.screens.logline import pretty, record_rows
 from lambdatui.screens.logs import invocation_columns
+from lambdatui.themes import resolve_variables
 from lambdatui.widgets.logview import LogView
 from lambdatui.widgets.section import Section, as_content
 from lambdatui.widgets.table import VirtualTable
@@ -103,6 +104,10 @@ def function(name: str, text: str) -> Function:
 
 class Harness(App[None]):
     """The widgets that draw untrusted text, at a fixed size."""
+
+    def get_css_variables(self) -> dict[str, str]:
+        # The console's own theme variables, as the real app defines them.
+        return resolve_variables(super().get_css_variables())
 
     def compose(self) -> ComposeResult:
         yield VirtualTable(

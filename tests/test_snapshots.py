@@ -16,7 +16,7 @@ from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
 
 from .conftest import FROZEN_NOW, app_for
-from .helpers import wait_until
+from .helpers import settled, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,7 @@ def history() -> Iterator[Sandbox]:
 
 
 async def _settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
 
 
 def _function(pilot: Any, name: str) -> Any:

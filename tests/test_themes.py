@@ -14,7 +14,7 @@ from lambdatui.sandbox import Sandbox
 from lambdatui.themes import SEMANTIC, load_theme_files, shipped_dir
 
 from .conftest import FROZEN_NOW, app_for
-from .helpers import wait_until
+from .helpers import settled, wait_until
 
 PACKAGE = Path(__file__).parent.parent / "lambdatui"
 FILES = sorted(load_theme_files([shipped_dir()]).themes)
@@ -35,6 +35,7 @@ async def _errors_first(pilot: Any) -> None:
         lambda: screen.loading_done and len(screen.health) == len(screen.table.rows),
         frames=600,
     )
+    await settled(pilot)
     await pilot.press("E")
     await pilot.pause()
 

@@ -443,6 +443,12 @@ class Posture:
     def scanning(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    async def settled(self) -> None:
+        """Return once the running scan (if any) has finished, however it ended."""
+        task = self._task
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+
     async def refresh_alarms(self, regions: Iterable[str] = ()) -> None:
         """Read the alarms of these regions (the session's by default); errors are kept."""
         try:
