@@ -30,6 +30,17 @@ FAULTS = {
 }
 
 
+async def open_pane(app: Any, pilot: Any) -> InvokeScreen:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.open_invoke(next(f for f in app.functions if f.name == FUNCTION))
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
+    )
+    screen: InvokeScreen = app.screen
+    return screen
+
+
 def head(screen: InvokeScreen) -> str:
     return str(screen.query_one("#response-head").render())
 
@@ -38,13 +49,7 @@ def head(screen: InvokeScreen) -> str:
 async def test_invoke_under_a_fault(sandbox: Any, kind: str) -> None:
     app = app_for(sandbox)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        app.open_invoke(next(f for f in app.functions if f.name == FUNCTION))
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
-        )
-        screen: InvokeScreen = app.screen
+        screen = await open_pane(app, pilot)
         await app.workers.wait_for_complete()
         sandbox.fault("lambda:Invoke", kind)
         sandbox.reset_calls()
@@ -66,13 +71,7 @@ async def test_invoke_under_a_fault(sandbox: Any, kind: str) -> None:
 async def test_a_slow_invoke_shows_its_time_and_can_be_abandoned(sandbox: Any) -> None:
     app = app_for(sandbox)
     async with app.run_test(size=(140, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        app.open_invoke(next(f for f in app.functions if f.name == FUNCTION))
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
-        )
-        screen: InvokeScreen = app.screen
+        screen = await open_pane(app, pilot)
         sandbox.fault("lambda:Invoke", "slow", delay=3.0)
         try:
             await pilot.press("ctrl+j")
