@@ -173,6 +173,7 @@ class HistoryScreen(ModalScreen[tuple[str, Invocation] | None]):
                 )
 
     def on_mount(self) -> None:
+        self.query_one(".picker").styles.width = min(110, max(40, self.app.size.width - 8))
         table = self.query_one("#history", VirtualTable)
         table.set_rows(self.entries)
         self.set_focus(table)
