@@ -34,7 +34,7 @@ from . import ingestion
 from .executor import Code, Execution, Executor
 from .extensions import LATEST, LambdaExtensions
 from .invocations import InvocationType, Outcome, SimulatedInvocation
-from .lambdalogs import AppLine, Event, LogRenderer
+from .lambdalogs import AppLine, Event, FunctionSetup, LogRenderer
 from .middleware import Call, Forward, Handler, Reply
 from .operations import Operation, account_for
 from .simulation import function_setup
@@ -147,10 +147,9 @@ class Invoker:
         if kind == "Event":
             self._start_async(account, region, function, qualifier, event, call.body, request_id)
             return _reply(202, [], b"", request_id)
-        execution, inv = self._run(
+        execution, _, logs = self._run(
             account, region, function, qualifier, event, request_id, InvocationType.SYNC
         )
-        logs = self._write_logs(account, region, function, execution, inv)
         if tail:
             text = "".join(
                 message if message.endswith("\n") else message + "\n" for _, message in logs
@@ -197,7 +196,7 @@ class Invoker:
         attempt: int = 1,
         will_retry: bool = False,
         raw_event: str | None = None,
-    ) -> tuple[Execution, SimulatedInvocation]:
+    ) -> tuple[Execution, SimulatedInvocation, list[Event]]:
         name = str(function.function_name)
         setup = function_setup(function, self.extensions, account, region)
         version = str(function.version)
@@ -249,17 +248,19 @@ class Invoker:
             will_retry=will_retry,
             event=raw_event,
         )
-        return execution, inv
+        events = self._write_logs(account, region, setup, function, execution, inv)
+        return execution, inv, events
 
     def _write_logs(
         self,
         account: str,
         region: str,
+        setup: FunctionSetup,
         function: LambdaFunction,
         execution: Execution,
         inv: SimulatedInvocation,
     ) -> list[Event]:
-        setup = function_setup(function, self.extensions, account, region)
+        """Store the run's log events in the function's group; returns them."""
         renderer = LogRenderer(setup, _style(function.run_time))
         events: list[Event] = []
         if execution.init_ms is not None:
@@ -305,7 +306,7 @@ class Invoker:
             raw = body.decode("utf-8", "replace") or "{}"
             for attempt in range(1, retries + 2):
                 last = attempt == retries + 1
-                execution, inv = self._run(
+                execution, inv, _ = self._run(
                     account,
                     region,
                     function,
@@ -317,7 +318,6 @@ class Invoker:
                     will_retry=not last,
                     raw_event=raw,
                 )
-                self._write_logs(account, region, function, execution, inv)
                 if execution.ok:
                     return
                 if last:
