@@ -38,7 +38,7 @@ def serve(setup: Any = None, **sandbox: Any) -> None:
     For a script's `--serve` mode, started by `spawn`: `setup(box)` adjusts the
     sandbox (traffic speed, Live Tail session length) before it is announced.
     """
-    from lambdatui.sandbox import Sandbox
+    from lambdatui_sandbox import Sandbox
 
     box = Sandbox(**sandbox).start()
     if setup is not None:

@@ -23,7 +23,7 @@ import boto3
 from lambdatui.aws.dlq import peek
 from lambdatui.aws.redrive import Progress, invoke_delivery, queue_delivery, redrive
 from lambdatui.aws.session import AwsSession, Target
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 ACCOUNT = "arn:aws:sqs:us-east-1:123456789012"
 

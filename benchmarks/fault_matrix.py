@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 from tests.conftest import FROZEN_NOW
 from tests.faultmatrix import FAULTS, PANES, Outcome, make_app, run_cell
 

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 from . import __version__
@@ -217,8 +218,17 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     )
 
 
+def _sandbox_module() -> Any:
+    from .demo import DemoUnavailable, sandbox_module
+
+    try:
+        return sandbox_module()
+    except DemoUnavailable as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def _run_demo(args: argparse.Namespace) -> int:
-    from .sandbox import Sandbox
+    Sandbox = _sandbox_module().Sandbox
 
     found = _load_config(dict(os.environ))
     _check_theme(args.theme, found)
@@ -256,8 +266,7 @@ def _sandbox(argv: Sequence[str]) -> int:
         raise UsageError(f"--port {args.port} is not a port number (0-65535)")
     if args.functions < 0:
         raise UsageError("--functions must be 0 or more")
-    from .sandbox.cli import serve
-
+    serve = _sandbox_module().serve
     return serve(args.host, args.port, args.functions, args.world)
 
 

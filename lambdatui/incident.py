@@ -21,13 +21,13 @@ from . import format as fmt
 from .aws.dlq import DlqMessage, failure_targets, peek, queue_depth
 from .aws.errors import AwsError
 from .aws.functions import function_detail
-from .aws.logrecords import Level, LogRecord, RecordKind
+from .aws.logrecords import Level, LogRecord, RecordKind, export_record
 from .aws.logs import filter_pages
 from .aws.metrics import HEALTH, Series, fetch, health_queries, period_for, window_bounds
 from .aws.models import Function, FunctionDetail
 from .aws.session import AwsSession
+from .format import sparkline
 from .safetext import visible
-from .widgets.spark import sparkline
 
 T = TypeVar("T")
 
@@ -286,7 +286,6 @@ async def take_snapshot(
     records: list[LogRecord] | None = None,
 ) -> Snapshot:
     """Gather everything concurrently, then write the report and the JSONL beside it."""
-    from .screens.logs import export_record
 
     detail = await function_detail(session, fn.name)
     metrics, fetched, dlqs = await asyncio.gather(

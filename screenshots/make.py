@@ -16,7 +16,7 @@ from typing import Any
 
 from lambdatui.app import LambdaTui, make_app
 from lambdatui.config import Settings
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 SIZE = (130, 36)

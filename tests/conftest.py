@@ -10,7 +10,7 @@ import pytest
 
 from lambdatui.app import LambdaTui, make_app
 from lambdatui.config import Settings, utc_now
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 from .helpers import RemoteSandbox, spawn_sandbox
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from lambdatui.app import LambdaTui
 from lambdatui.aws.tail import TROUBLES, TailMode
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.base import Pane
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.dlq import DlqScreen
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
+from lambdatui_sandbox import Sandbox
 
 from .conftest import app_for
 from .helpers import client, screen_text

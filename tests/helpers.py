@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import pytest
 from lambdatui.__main__ import _parser, resolve_settings
 from lambdatui.app import known_binding_ids, make_app
 from lambdatui.config import MB, Settings, load_config
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.help import HelpScreen
+from lambdatui_sandbox import Sandbox
 
 from .helpers import screen_text, wait_until
 

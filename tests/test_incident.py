@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
+from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW, app_for
 from .helpers import client, wait_until

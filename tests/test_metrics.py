@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from lambdatui.aws.metrics import HEALTH, health_period
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
+from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW, app_for
 from .helpers import client

@@ -16,10 +16,10 @@ import pytest
 
 from lambdatui.__main__ import _parser, resolve_settings
 from lambdatui.app import make_app
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.where import WherePicker
+from lambdatui_sandbox import Sandbox
 
 from .conftest import app_for
 from .helpers import RemoteSandbox, client, screen_text, spawn_sandbox, wait_until

@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 import pytest
 
-from lambdatui.sandbox import Sandbox
-from lambdatui.sandbox.cli import serve
+from lambdatui_sandbox import Sandbox
+from lambdatui_sandbox.cli import serve
 
 NOW = datetime(2024, 11, 20, 10, 15, 30, tzinfo=UTC)
 EXTRA = 120
@@ -25,7 +25,7 @@ _DUMP_WORLD = """
 import json, sys
 from datetime import datetime
 import boto3
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 world, extra, now = sys.argv[1], int(sys.argv[2]), datetime.fromisoformat(sys.argv[3])
 with Sandbox(world=world, extra_functions=extra, now=now) as sandbox:

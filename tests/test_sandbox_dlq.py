@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 from .helpers import client
 

@@ -13,7 +13,7 @@ from botocore import exceptions as bx
 from botocore.config import Config
 from botocore.parsers import ResponseParserError
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 ONCE = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=0.5)
 

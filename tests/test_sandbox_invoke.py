@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW
 from .helpers import client

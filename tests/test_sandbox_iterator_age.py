@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from lambdatui.sandbox import Sandbox
+from lambdatui_sandbox import Sandbox
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 FUNCTION = "orders-analytics-consumer"

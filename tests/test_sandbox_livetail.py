@@ -17,8 +17,8 @@ from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError, EventStreamError
 
-from lambdatui.sandbox import Sandbox
-from lambdatui.sandbox.filterpattern import PatternError, compile_pattern
+from lambdatui_sandbox import Sandbox
+from lambdatui_sandbox.filterpattern import PatternError, compile_pattern
 
 GROUP = "/test/live-tail"
 OTHER = "/test/live-tail-other"

@@ -19,9 +19,9 @@ from aiobotocore.session import get_session
 from moto.logs.models import logs_backends
 
 from lambdatui.aws.logparse import InvocationTracker, parse_event
-from lambdatui.sandbox import Sandbox
-from lambdatui.sandbox.invocations import InvocationType, Outcome, SimulatedInvocation
-from lambdatui.sandbox.lambdalogs import Event, FunctionSetup, LogRenderer
+from lambdatui_sandbox import Sandbox
+from lambdatui_sandbox.invocations import InvocationType, Outcome, SimulatedInvocation
+from lambdatui_sandbox.lambdalogs import Event, FunctionSetup, LogRenderer
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from lambdatui.sandbox import Sandbox
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
+from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW, app_for
 from .helpers import settled, wait_until

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lambdatui.sandbox import Sandbox
 from lambdatui.themes import SEMANTIC, load_theme_files, shipped_dir
+from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW, app_for
 from .helpers import settled, wait_until

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum, IntEnum, StrEnum
 from typing import Any, ParamSpec, TypeVar
 
@@ -171,3 +172,19 @@ class Invocation:
     record_count: int = 0
     error_message: str | None = None
     xray_trace_id: str | None = None
+
+
+def export_record(record: LogRecord) -> dict[str, object]:
+    """One line as a JSON object, as saved logs and snapshots write it."""
+    return {
+        "timestamp": record.timestamp,
+        "time": datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(),
+        "logGroup": record.log_group,
+        "logStream": record.log_stream,
+        "eventId": record.event_id,
+        "requestId": record.request_id,
+        "level": record.level.name,
+        "kind": record.kind.name,
+        "message": record.message,
+        "raw": record.raw,
+    }

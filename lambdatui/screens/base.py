@@ -30,9 +30,8 @@ class Pane(Screen[None]):
 
     @property
     def tui(self) -> LambdaTui:
-        from ..app import LambdaTui
-
-        return cast(LambdaTui, self.app)
+        # Typed without importing the app: screens sit below it (import-linter contract).
+        return cast("LambdaTui", self.app)
 
     @property
     def aws(self) -> AwsSession:

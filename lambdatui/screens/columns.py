@@ -11,7 +11,7 @@ from textual.content import Content
 from .. import format as fmt
 from ..aws.metrics import AccountSettings, Health
 from ..aws.models import Function
-from ..widgets.spark import sparkline
+from ..format import sparkline
 from ..widgets.table import Column
 
 # Health of a function (by region and name: a multi-region list may repeat names).

@@ -24,8 +24,9 @@ from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Row, Section
 from .base import Pane
+from .functions import list_screen
 from .identity import role_rows
-from .posture import STATE_LABEL, list_screen
+from .posture import STATE_LABEL
 
 MASK = "*****"
 HISTORY_SHOWN = 5  # recent state changes per alarm

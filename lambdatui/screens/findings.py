@@ -19,7 +19,8 @@ from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
-from .posture import SEVERITY_STYLE, list_screen
+from .functions import list_screen
+from .posture import SEVERITY_STYLE
 
 
 @dataclass(frozen=True, slots=True)

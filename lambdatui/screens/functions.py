@@ -69,6 +69,14 @@ def _haystack(fn: Function) -> str:
     return f"{fn.name} {fn.runtime_label} {tags}"
 
 
+def list_screen(app: object) -> FunctionsScreen | None:
+    """The function list (it owns the health window the cost estimate uses)."""
+    for screen in getattr(app, "screen_stack", ()):
+        if isinstance(screen, FunctionsScreen):
+            return screen
+    return None
+
+
 class FunctionTable(VirtualTable[Function]):
     pass
 

@@ -95,8 +95,6 @@ class LogLineScreen(ModalScreen[None]):
                 yield Static(Content(visible(record.exception, keep_newlines=True)))
 
     def action_copy(self) -> None:
-        from ..app import LambdaTui
-
-        app = self.app
-        if isinstance(app, LambdaTui):
-            app.copy(self.record.raw, "the log line")
+        copy = getattr(self.app, "copy", None)
+        if callable(copy):
+            copy(self.record.raw, "the log line")

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, Static
 
 from ..aws.errors import AwsError
 from ..aws.logparse import InvocationTracker
-from ..aws.logrecords import Invocation, InvocationStatus, Level, LogRecord
+from ..aws.logrecords import Invocation, InvocationStatus, Level, LogRecord, export_record
 from ..aws.models import Function
 from ..aws.tail import DEFAULT_HISTORY, HISTORY, Tailer, TailMode, TailStatus
 from ..safetext import visible
@@ -509,18 +509,3 @@ class LogsScreen(Pane):
             return
         what = "filtered view" if self.logview.view_query.active else "buffer"
         self.notify(f"Saved {len(records):,} lines ({what}) to {path}", timeout=8)
-
-
-def export_record(record: LogRecord) -> dict[str, object]:
-    return {
-        "timestamp": record.timestamp,
-        "time": datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(),
-        "logGroup": record.log_group,
-        "logStream": record.log_stream,
-        "eventId": record.event_id,
-        "requestId": record.request_id,
-        "level": record.level.name,
-        "kind": record.kind.name,
-        "message": record.message,
-        "raw": record.raw,
-    }

@@ -14,8 +14,7 @@ from ..aws.models import Function
 from ..widgets.table import Column
 
 if TYPE_CHECKING:
-    from ..app import LambdaTui
-    from .functions import FunctionsScreen
+    pass
 
 STATE_LABEL = {
     "ALARM": "ALARM",
@@ -39,16 +38,6 @@ SEVERITY_STYLE = {
 }
 NOISY_MARK = "↯"
 COST_WIDTH = 8
-
-
-def list_screen(app: LambdaTui) -> FunctionsScreen | None:
-    """The function list (it owns the health window the cost estimate uses)."""
-    from .functions import FunctionsScreen
-
-    for screen in app.screen_stack:
-        if isinstance(screen, FunctionsScreen):
-            return screen
-    return None
 
 
 def state_text(state: str | None) -> Text:

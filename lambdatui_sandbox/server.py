@@ -23,7 +23,7 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import alarms, ingestion, metricdata, sqsspeed
+from . import patches
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
@@ -330,7 +330,4 @@ def _prepare_moto() -> None:
 
     moto_api_backend.reset()
     default_user_config["lambda"] = {"use_docker": False}
-    metricdata.install()
-    alarms.install()
-    ingestion.install()
-    sqsspeed.install()
+    patches.install_all()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ..aws.testevents import REGISTRY, document, schema_name
+from lambdatui.aws.testevents import REGISTRY, document, schema_name
+
 from .schemas import Schemas
 
 
