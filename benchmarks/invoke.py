@@ -45,9 +45,9 @@ async def run(url: str, rounds: int) -> tuple[list[float], list[float]]:
     console: list[float] = []
     plain: list[float] = []
     async with app.run_test(size=(140, 40)) as pilot:
-        while not app.functions:
+        while not app.fleet.functions:
             await pilot.pause(0.05)
-        app.open_invoke(next(f for f in app.functions if f.name == FUNCTION))
+        app.open_invoke(next(f for f in app.fleet.functions if f.name == FUNCTION))
         while not (isinstance(app.screen, InvokeScreen) and app.screen.query("#event")):
             await pilot.pause(0.05)
         screen = app.screen

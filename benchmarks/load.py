@@ -80,12 +80,12 @@ async def run(url: str, functions: int, rate: int, seconds: float) -> dict[str, 
             pilot,
             lambda: (
                 isinstance(app.screen, FunctionsScreen)
-                and app.screen.loading_done
-                and len(app.functions) >= functions
+                and app.fleet.loaded
+                and len(app.fleet.functions) >= functions
             ),
         )
         out["list"] = listing
-        app.open_dlq(next(f for f in app.functions if f.name == DLQ_FUNCTION))
+        app.open_dlq(next(f for f in app.fleet.functions if f.name == DLQ_FUNCTION))
         await wait(pilot, lambda: isinstance(app.screen, DlqScreen))
         dlq = app.screen
         assert isinstance(dlq, DlqScreen)
@@ -95,7 +95,7 @@ async def run(url: str, functions: int, rate: int, seconds: float) -> dict[str, 
 
         out["peek"] = await wait(pilot, lambda: "seen" in peeked())
         out["peek_status"] = peeked()
-        app.open_logs([next(f for f in app.functions if f.name == LOG_FUNCTION)])
+        app.open_logs([next(f for f in app.fleet.functions if f.name == LOG_FUNCTION)])
         await wait(pilot, lambda: isinstance(app.screen, LogsScreen))
         logs = app.screen
         assert isinstance(logs, LogsScreen)
@@ -144,7 +144,7 @@ async def run(url: str, functions: int, rate: int, seconds: float) -> dict[str, 
         assert isinstance(listing_screen, FunctionsScreen)
         filter_start = time.perf_counter()
         await pilot.press("slash", "o", "r", "d")
-        await wait(pilot, lambda: len(listing_screen.table.view) < len(app.functions))
+        await wait(pilot, lambda: len(listing_screen.table.view) < len(app.fleet.functions))
         out["filter"] = (time.perf_counter() - filter_start) * 1000 / 4
         out["rss"] = max(peak, process.memory_info().rss) / 2**20
     return out

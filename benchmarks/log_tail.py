@@ -60,7 +60,7 @@ async def open_pane(url: str, **settings: Any) -> tuple[Any, Any, LogsScreen]:
     pilot = await context.__aenter__()
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.open_logs([f for f in app.functions if f.name == GROUP_FN])
+    app.open_logs([f for f in app.fleet.functions if f.name == GROUP_FN])
     while not isinstance(app.screen, LogsScreen):
         await pilot.pause()
     screen = app.screen

@@ -100,9 +100,10 @@ async def refresh(url: str) -> dict[str, float]:
         functions = len(table.rows)
         keys = KeyTimer(app, table, "action_cursor")
         calls = 0
-        screen.health.clear()
+        app.fleet.health.clear()
         started = time.perf_counter()
-        worker = screen.refresh_health()
+        app.refresh_health()
+        worker = next(w for w in app.workers if w.group == "fleet-health")
         while not worker.is_finished:
             keys.press("down")
             await asyncio.sleep(0.02)

@@ -68,9 +68,9 @@ async def soak(url: str, minutes: float, functions: int, buffer: int) -> dict[st
     )
     process = psutil.Process()
     async with app.run_test(size=(160, 48)) as pilot:
-        while len(app.functions) < 30:
+        while len(app.fleet.functions) < 30:
             await pilot.pause(0.1)
-        chosen = [f for f in app.functions if f.name in BUSY[:functions]]
+        chosen = [f for f in app.fleet.functions if f.name in BUSY[:functions]]
         app.open_logs(chosen)
         while not isinstance(app.screen, LogsScreen):
             await pilot.pause()

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from . import __version__
+from .applog import LOG_ENV
 from .config import (
     DEFAULT_CONFIG,
     REGION_RE,
     ConfigFile,
+    DeepLink,
     Settings,
     apply_config,
     config_path,
@@ -32,11 +38,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="lambdatui",
-        description="A keyboard-driven terminal console for AWS Lambda.",
-    )
+# Panes a command line can open straight away (esc then goes to the list).
+DEEP_LINKS = {
+    "show": "the function's detail",
+    "logs": "a live tail of the functions' logs (merged when several)",
+    "metrics": "the function's metric charts",
+    "dlq": "the function's dead-letter queues",
+    "invoke": "the invoke pane, to send the function a test event",
+}
+SINCE_RE = re.compile(r"^(\d+)([smhd])$")
+SINCE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _connection_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, else default)")
     parser.add_argument(
         "--region",
@@ -58,12 +72,77 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="run on the built-in demo account (no AWS needed)"
     )
+    parser.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help=f"write the console's own log there (default: {LOG_ENV}; no secrets, no payloads)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="log each AWS call's action and outcome too"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lambdatui",
+        description="A keyboard-driven terminal console for AWS Lambda.",
+    )
+    _connection_flags(parser)
     parser.add_argument("--version", action="version", version=f"lambdatui {__version__}")
+    links = ", ".join(f"`lambdatui {name} NAME`" for name in DEEP_LINKS)
     parser.epilog = (
+        f"{links} open one pane straight away. "
         "`lambdatui sandbox --help` serves the demo account for other clients; "
         "`lambdatui config path|init` shows or writes the config file."
     )
     return parser
+
+
+def _link_parser(pane: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"lambdatui {pane}", description=f"Open {DEEP_LINKS[pane]}.")
+    several = pane == "logs"
+    parser.add_argument(
+        "names",
+        nargs="+" if several else 1,
+        metavar="NAME",
+        help="function names or ARNs" if several else "function name or ARN",
+    )
+    if several:
+        parser.add_argument("--since", help="history to read first, e.g. 15m, 1h, 3h (at most 3h)")
+    _connection_flags(parser)
+    return parser
+
+
+# Flags that take a value, so their value is not mistaken for a deep link's name.
+VALUED_FLAGS = {"--profile", "--region", "--endpoint-url", "--theme", "--log-file", "--since"}
+
+
+def _split_link(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The deep link named by the first positional word (flags may come before it:
+    `lambdatui --demo logs NAME`), and the words left for its parser."""
+    skip = False
+    for i, word in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if word in VALUED_FLAGS:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        if word in DEEP_LINKS:
+            return word, argv[:i] + argv[i + 1 :]
+        return None, argv
+    return None, argv
+
+
+def _since(value: str | None, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    match = SINCE_RE.match(value.strip())
+    if not match:
+        raise UsageError(f"--since {value!r} is not a duration like 90s, 15m, 1h or 2d")
+    return now - timedelta(seconds=int(match[1]) * SINCE_UNITS[match[2]])
 
 
 def _config_parser() -> argparse.ArgumentParser:
@@ -227,7 +306,7 @@ def _sandbox_module() -> Any:
         raise UsageError(str(exc)) from exc
 
 
-def _run_demo(args: argparse.Namespace) -> int:
+def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
     Sandbox = _sandbox_module().Sandbox
 
     found = _load_config(dict(os.environ))
@@ -235,6 +314,21 @@ def _run_demo(args: argparse.Namespace) -> int:
     # The demo lives in one region and its own endpoint: the config's AWS section is not for it.
     found.values.pop("profile", None)
     found.values.pop("regions", None)
+    ignored = [
+        flag
+        for flag, value in (
+            ("--profile", args.profile),
+            ("--region", args.region),
+            ("--endpoint-url", args.endpoint_url),
+        )
+        if value
+    ]
+    if ignored:
+        print(
+            f"lambdatui: {', '.join(ignored)} ignored: the demo account has its own "
+            "endpoint, in us-east-1",
+            file=sys.stderr,
+        )
     print("Starting the demo account…", file=sys.stderr)
     with Sandbox(simulate=True) as sandbox:
         settings = Settings(
@@ -250,14 +344,95 @@ def _run_demo(args: argparse.Namespace) -> int:
                 notices=tuple(found.problems),
             )
         )
+        if pane is not None:
+            settings = link_settings(settings, pane, args)
         return _run_app(settings)
 
 
 def _run_app(settings: Settings) -> int:
     from .app import make_app
 
+    _log_start(settings)
     make_app(settings).run()
     return 0
+
+
+def _log_start(settings: Settings) -> None:
+    """What the console started with, in its own log (never the keys)."""
+    from .applog import log
+
+    log.info(
+        "lambdatui %s: profile=%s regions=%s endpoint=%s read_only=%s theme=%s config=%s%s",
+        __version__,
+        settings.profile or "default",
+        ",".join(settings.all_regions),
+        settings.endpoint_label or settings.endpoint_url or "AWS",
+        settings.read_only,
+        settings.theme,
+        settings.config_path,
+        f" start={settings.start.pane}" if settings.start else "",
+    )
+
+
+def link_settings(settings: Settings, pane: str, args: argparse.Namespace) -> Settings:
+    """The deep link's functions looked up before the screen starts (exit 2 if unknown)."""
+    return asyncio.run(linked_settings(settings, pane, args))
+
+
+async def linked_settings(settings: Settings, pane: str, args: argparse.Namespace) -> Settings:
+    names = list(dict.fromkeys(args.names))
+    since = _since(getattr(args, "since", None), settings.clock())
+    functions = await _find_functions(settings, names)
+    return replace(settings, start=DeepLink(pane, tuple(functions), since=since))
+
+
+async def _find_functions(settings: Settings, names: list[str]) -> list[Any]:
+    from .aws.errors import AwsError, NotFound
+    from .aws.functions import find_function
+    from .aws.session import AwsSession, Target
+
+    session = AwsSession(
+        Target(
+            profile=settings.profile,
+            region=settings.region,
+            endpoint_url=settings.endpoint_url,
+            access_key=settings.access_key,
+            secret_key=settings.secret_key,
+        )
+    )
+    session.max_attempts = 2
+    found = []
+    try:
+        for name in names:
+            for region in settings.all_regions:
+                try:
+                    found.append(await find_function(session.in_region(region), name))
+                    break
+                except NotFound:
+                    continue
+                except AwsError as exc:
+                    raise UsageError(f"cannot look up {name!r}: {exc.sentence}") from exc
+            else:
+                where = ", ".join(settings.all_regions)
+                raise UsageError(
+                    f"no function named {name!r} in {where} "
+                    f"(profile {settings.profile or 'default'})"
+                )
+    finally:
+        await session.close()
+    return found
+
+
+def _open_log(args: argparse.Namespace, env: dict[str, str]) -> None:
+    path = args.log_file or env.get(LOG_ENV)
+    if not path:
+        return
+    from .applog import start_log
+
+    try:
+        start_log(path, debug=args.debug)
+    except OSError as exc:
+        raise UsageError(f"cannot write the log file {path}: {exc.strerror or exc}") from exc
 
 
 def _sandbox(argv: Sequence[str]) -> int:
@@ -277,10 +452,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sandbox(argv[1:])
         if argv[:1] == ["config"]:
             return _config(argv[1:], dict(os.environ))
-        args = _parser().parse_args(argv)
+        env = dict(os.environ)
+        pane, rest = _split_link(argv)
+        args = _link_parser(pane).parse_args(rest) if pane else _parser().parse_args(argv)
+        _open_log(args, env)
         if args.demo:
-            return _run_demo(args)
-        return _run_app(resolve_settings(args, dict(os.environ)))
+            return _run_demo(args, pane)
+        settings = resolve_settings(args, env)
+        if pane is not None:
+            settings = link_settings(settings, pane, args)
+        return _run_app(settings)
     except UsageError as exc:
         print(f"lambdatui: {exc}", file=sys.stderr)
         return 2

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from . import clipboard
+from .applog import log, log_path
 from .aws.cost import Prices
-from .aws.errors import AwsError, translate
-from .aws.findings import Posture
+from .aws.errors import AwsError, Unexpected, translate
 from .aws.logrecords import LogRecord
 from .aws.models import Function
 from .aws.session import AwsSession, Health, Notice, Target
 from .commands import FunctionCommands
 from .config import Settings
+from .fleet import Backoff, Change, Fleet
 from .gcpolicy import YOUNG_EVERY, Collector
 from .incident import Snapshot
 from .invocations import Invocation
@@ -74,14 +77,16 @@ class LambdaTui(App[None]):
         self.aws.watch(self._on_notice)
         # action -> (what is happening, since when); see _on_notice.
         self._troubles: dict[str, tuple[Health, float]] = {}
-        self.functions: list[Function] = []
-        self.posture = Posture(self.aws)
         self.price_error: str | None = None
         try:
             self.prices = Prices.shipped().with_overrides(settings.prices)
         except ValueError as exc:
             self.prices = Prices.shipped()
             self.price_error = f"Price table not changed: {exc}"
+        self.fleet = self._new_fleet()
+        self._fleet_backoff = Backoff(settings.retry_after)
+        self._fleet_timers: dict[str, Timer] = {}
+        self._health_due = False
         self.invocations: list[Invocation] = []
         self.collector = Collector()
         self.notices = list(settings.notices)
@@ -126,16 +131,45 @@ class LambdaTui(App[None]):
         self.search_themes()
 
     def on_mount(self) -> None:
-        from .screens.functions import FunctionsScreen
-
-        self.push_screen(FunctionsScreen())
+        self.open_start()
         if self.price_error:
             self.notify(self.price_error, severity="warning")
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
+        self.set_interval(TROUBLE_TTL / 4, self._show_troubles)
         for notice in self.notices:
             self.notify(visible(notice), title="Config", severity="warning", timeout=15)
         self._check_keymap()
+        self.start_fleet()
+
+    def open_start(self) -> None:
+        """The first screen: the list, or the pane a deep link names (esc: the list)."""
+        from .screens.functions import FunctionsScreen
+
+        link = self.settings.start
+        if link is None:
+            self.push_screen(FunctionsScreen())
+            return
+        functions = list(link.functions)
+        if link.pane == "show":
+            self.open_function(functions[0])
+        elif link.pane == "logs":
+            self.open_logs(functions, since=link.since)
+        elif link.pane == "metrics":
+            self.open_metrics(functions[0])
+        elif link.pane == "dlq":
+            self.open_dlq(functions[0])
+        elif link.pane == "invoke":
+            self.open_invoke(functions[0])
+        else:
+            self.push_screen(FunctionsScreen())
+
+    def show_list(self) -> None:
+        """Back from the last pane of a deep link: the function list takes its place."""
+        from .screens.functions import FunctionsScreen
+
+        if not isinstance(self.screen, FunctionsScreen):
+            self.switch_screen(FunctionsScreen())
 
     def _check_keymap(self) -> None:
         known = known_binding_ids()
@@ -148,6 +182,154 @@ class LambdaTui(App[None]):
                     severity="warning",
                     timeout=15,
                 )
+
+    # ----- the fleet: what the console knows of the account -----------------------------
+
+    def _new_fleet(self) -> Fleet:
+        fleet = Fleet(
+            self.aws,
+            self.settings.all_regions,
+            clock=self.settings.clock,
+            prices=self.prices,
+        )
+        fleet.listen(self._fleet_changed)
+        return fleet
+
+    def _fleet_changed(self, change: Change) -> None:
+        from .screens.base import FleetChanged
+
+        if change is Change.IDENTITY:
+            self.account = self.fleet.account or ("unknown" if self.fleet.identity_error else None)
+        for screen in self.screen_stack:
+            screen.post_message(FleetChanged(change))
+
+    def start_fleet(self) -> None:
+        """List the functions; then identity, health, tags, alarms and the findings scan."""
+        if self.settings.fleet_autoload:
+            self.reload_fleet()
+
+    def reload_fleet(self) -> None:
+        self._stop_fleet_timer("load")
+        self.run_worker(self._load_fleet(), group="fleet-load", exclusive=True, exit_on_error=False)
+
+    async def _load_fleet(self) -> None:
+        fleet = self.fleet
+
+        def first_page() -> None:
+            # After the first rows are drawn: these create more clients, which costs
+            # CPU that would otherwise delay the first frame.
+            self.call_after_refresh(self._after_first_page, fleet)
+
+        try:
+            await fleet.load(first_page)
+        except AwsError as exc:
+            self.load_identity()
+            self._retry_fleet("load", exc, self.reload_fleet)
+            return
+        self._fleet_backoff.reset("load")
+        self.run_worker(fleet.load_tags(), group="fleet-tags", exclusive=True, exit_on_error=False)
+        self.refresh_posture()
+
+    def _after_first_page(self, fleet: Fleet) -> None:
+        if fleet is self.fleet:
+            self.load_identity()
+            self.refresh_health()
+
+    def _retry_fleet(self, key: str, error: AwsError, again: Callable[[], object]) -> bool:
+        """After a throttle, a 5xx or a lost connection, run `again` a little later."""
+        from .aws.errors import is_transient
+
+        if not is_transient(error):
+            return False
+        self._stop_fleet_timer(key)
+        self._fleet_timers[key] = self.set_timer(self._fleet_backoff.next(key), again)
+        return True
+
+    def _stop_fleet_timer(self, key: str) -> None:
+        timer = self._fleet_timers.pop(key, None)
+        if timer is not None:
+            timer.stop()
+
+    def request_states(self, functions: Iterable[Function]) -> None:
+        """Fill the State of these rows (those on screen) where it is not known."""
+        wanted = self.fleet.wanting_state(functions)
+        if wanted:
+            self.run_worker(
+                self._fill_states(self.fleet, wanted), group="fleet-states", exit_on_error=False
+            )
+
+    async def _fill_states(self, fleet: Fleet, functions: list[Function]) -> None:
+        denied = fleet.states_denied
+        await fleet.fill_states(functions)
+        if fleet.states_denied and not denied:
+            self.notify(f"State column unavailable: {fleet.states_denied}", severity="warning")
+
+    def health_wanted(self) -> bool:
+        """Whether the screen on top shows health figures (others defer the refresh)."""
+        return bool(getattr(self.screen, "SHOWS_HEALTH", False))
+
+    def refresh_health(self) -> None:
+        self._stop_fleet_timer("health")
+        if not self.health_wanted():
+            self._health_due = True
+            return
+        self._health_due = False
+        self.run_worker(
+            self._refresh_health(self.fleet),
+            group="fleet-health",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _refresh_health(self, fleet: Fleet) -> None:
+        from .aws.errors import Throttled, is_transient
+
+        interval = self.settings.metrics_refresh
+        first = getattr(self.screen, "on_screen_functions", lambda: ())()
+        try:
+            await fleet.refresh_health(first)
+            # Alarm states change as often as the health figures: refresh them together.
+            await fleet.refresh_alarms()
+            self._fleet_backoff.reset("health")
+        except Throttled:
+            interval *= 2
+        except AwsError as exc:
+            if is_transient(exc):
+                interval = min(interval, self._fleet_backoff.next("health"))
+        finally:
+            # Re-armed only once this refresh is done, so refreshes never overlap.
+            if fleet is self.fleet:
+                self._fleet_timers["health"] = self.set_timer(interval, self.refresh_health)
+
+    def screen_resumed(self) -> None:
+        """A screen came back on top: a deferred health refresh runs if it shows health."""
+        if self._health_due and self.health_wanted():
+            self.refresh_health()
+
+    def refresh_posture(self) -> None:
+        self.run_worker(
+            self._refresh_posture(self.fleet),
+            group="fleet-posture",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def ensure_scan(self) -> None:
+        """A pane wants findings: list the account (if not yet) and scan it."""
+        fleet = self.fleet
+        if fleet.scanning or fleet.scanned:
+            return
+        if fleet.loaded:
+            self.refresh_posture()
+        elif not fleet.loading:
+            self.reload_fleet()
+
+    async def _refresh_posture(self, fleet: Fleet) -> None:
+        """Alarms first (the Alarms column), then the findings scan (the Findings column)."""
+        await fleet.refresh_alarms()
+        if fleet.posture.alarm_error:
+            self.notify(f"Alarms unavailable: {fleet.posture.alarm_error}", severity="warning")
+        await fleet.scan()
 
     # ----- where: profile and regions ---------------------------------------------------
 
@@ -192,9 +374,15 @@ class LambdaTui(App[None]):
         self.aws.watch(self._on_notice)
         self.credentials_problem = None
         self._troubles.clear()
-        self.functions = []
-        # Alarms, roles and findings belong to the account and regions left behind.
-        self.posture = Posture(self.aws)
+        # Functions, health, alarms, roles and findings belong to the account and
+        # regions left behind: the old fleet is told nothing more.
+        self.fleet.close()
+        for key in list(self._fleet_timers):
+            self._stop_fleet_timer(key)
+        self._fleet_backoff.reset()
+        for group in ("fleet-load", "fleet-tags", "fleet-states", "fleet-health", "fleet-posture"):
+            self.workers.cancel_group(self, group)
+        self.fleet = self._new_fleet()
         self.account = None
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -202,25 +390,28 @@ class LambdaTui(App[None]):
         await old.close()
         where = ", ".join(regions)
         self.notify(visible(f"Switched to profile {profile or 'default'} in {where}"), timeout=4)
-        self.set_interval(TROUBLE_TTL / 4, self._show_troubles)
+        self.start_fleet()
 
     def load_identity(self) -> None:
         """Look up the account once (after the first rows, so they come first)."""
-        if self.account is None:
-            self.account = "…"
-            self.run_worker(self._load_identity(), group="identity", exit_on_error=False)
+        if self.fleet.account is None:
+            self.run_worker(
+                self._load_identity(self.fleet),
+                group="identity",
+                exclusive=True,
+                exit_on_error=False,
+            )
 
-    async def _load_identity(self) -> None:
+    async def _load_identity(self, fleet: Fleet) -> None:
         try:
-            identity = await self.aws.identity()
+            await fleet.identity()
         except AwsError as exc:
-            self.account = "unknown"
-            self.notify(f"Account not known: {exc.sentence}", severity="warning")
-            return
-        self.account = identity.account
+            if fleet is self.fleet:
+                self.notify(f"Account not known: {exc.sentence}", severity="warning")
 
     async def on_unmount(self) -> None:
         self.collector.stop()
+        self.fleet.close()
         await self.aws.close()
 
     # ----- how AWS is doing ---------------------------------------------------------
@@ -259,9 +450,16 @@ class LambdaTui(App[None]):
         self._troubles.clear()
         self.aws_health = ""
         await self.aws.reset()
-        if self.account in ("unknown", "…"):
+        self.fleet.forget_identity()
+        self.fleet.forget_states()
+        self._fleet_backoff.reset()
+        if self.fleet.account is None:
             self.account = None
             self.load_identity()
+        if self.fleet.load_error is not None:
+            self.reload_fleet()
+        else:
+            self.refresh_health()
         for screen in self.screen_stack:
             if isinstance(screen, Pane):
                 screen.retry()
@@ -270,9 +468,20 @@ class LambdaTui(App[None]):
     # ----- shared services ------------------------------------------------------
 
     def report_error(self, error: BaseException, where: str = "") -> None:
-        """The last line of defence: any failure becomes a notification."""
-        sentence = translate(error, where or "request").sentence
+        """The last line of defence: any failure becomes a notification; one that is not
+        an AWS answer is a bug, and its traceback goes to the log file."""
+        translated = translate(error, where or "request")
+        sentence = translated.sentence
+        if isinstance(translated, Unexpected):
+            log.error("unexpected error in %s", where or "a task", exc_info=error)
+            path = log_path()
+            sentence += f" (details in {path})" if path else " (--log-file PATH keeps details)"
         self.notify(visible(sentence), title="Error", severity="error", timeout=8)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # An exception no handler caught ends the app: leave its trace in the log first.
+        log.critical("the console stopped on an unexpected error", exc_info=error)
+        super()._handle_exception(error)
 
     def notify(
         self,
@@ -291,6 +500,23 @@ class LambdaTui(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys land where they were meant, even in a burst.
+
+        An SSH session delivers what was typed in one read: `/pay` reaches the app as
+        four keys at once, each handed to the widget focused on arrival, so `p`, `a`
+        and `y` are queued on the list before `/` has opened the filter. A printable
+        key the focused field would take, bubbling up here unhandled, was delivered
+        before that field got the focus: it goes to the field now, instead of firing
+        the list's own keys (`p`: the profile picker).
+        """
+        focused = self.focused
+        if focused is not None and focused.check_consume_key(event.key, event.character):
+            event.prevent_default()
+            event.stop()
+            # A new event: this one is stopped, and would be ignored there as well.
+            focused._forward_event(events.Key(event.key, event.character))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
@@ -328,8 +554,12 @@ class LambdaTui(App[None]):
         from .incident import take_snapshot
 
         settings = self.settings
+        try:
+            account = await self.fleet.identity()
+        except AwsError as exc:
+            account = f"unknown ({exc.sentence})"
         where = (
-            f"profile {settings.profile or 'default'} · account {self.account or 'unknown'} · "
+            f"profile {settings.profile or 'default'} · account {account} · "
             f"region {fn.region}"
             + (
                 f" · {settings.endpoint_label or settings.endpoint_url}"
@@ -433,18 +663,19 @@ class LambdaTui(App[None]):
 
         self.push_screen(MetricsScreen(function))
 
-    def goto_function(self, name: str) -> None:
+    def goto_function(self, key: str) -> None:
+        """The palette's "go to function" (an ARN, or a name): its detail, over the list."""
         from .screens.functions import FunctionsScreen
 
+        fn = self.fleet.function(key) or self.fleet.named(key)
+        if fn is None:
+            return
         while len(self.screen_stack) > 2 and not isinstance(self.screen, FunctionsScreen):
             self.pop_screen()
         screen = self.screen
         if isinstance(screen, FunctionsScreen):
-            screen.select_function(name)
-        for fn in self.functions:
-            if fn.name == name:
-                self.open_function(fn)
-                return
+            screen.select_function(fn.arn)
+        self.open_function(fn)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

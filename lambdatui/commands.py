@@ -57,13 +57,13 @@ class FunctionCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
-        for fn in self.tui.functions:
+        for fn in self.tui.fleet.functions:
             title = f"go to function {fn.name}"
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
                     highlighted(matcher, title),
-                    partial(self.tui.goto_function, fn.name),
+                    partial(self.tui.goto_function, fn.arn),
                     help=literal(f"{fn.runtime_label} · {fn.region}"),
                 )

@@ -15,7 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .aws.models import Function
 
 CONFIG_ENV = "LAMBDATUI_CONFIG"
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -24,6 +27,16 @@ MB = 1024 * 1024
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DeepLink:
+    """A pane to open at start (`lambdatui show NAME`, `logs A B --since 1h`, ...)."""
+
+    pane: str  # show, logs, metrics, dlq, invoke, insights
+    functions: tuple[Function, ...]
+    since: datetime | None = None
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,11 @@ class Settings:
     prices: Mapping[str, float | str] = field(default_factory=dict, compare=False)
     # Where saved test events live (None: events/ in the user config directory).
     events_dir: str | None = None
+    # A pane to open at start instead of the list (esc then goes to the list).
+    start: DeepLink | None = field(default=None, compare=False)
+    # List the functions (and their health, alarms and findings) as soon as the app
+    # starts. Tests of one pane turn it off so nothing else calls AWS meanwhile.
+    fleet_autoload: bool = True
 
     @property
     def all_regions(self) -> tuple[str, ...]:

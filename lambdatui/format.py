@@ -25,6 +25,12 @@ def ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds}s ago"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 function", "2 functions", "1,234 queries" (`many` for irregular plurals)."""
+    noun = word if count == 1 else (many or f"{word}s")
+    return f"{count:,} {noun}"
+
+
 def size(num_bytes: int) -> str:
     """Human byte size: 512 B, 3.4 KB, 12.0 MB."""
     value = float(num_bytes)

@@ -24,7 +24,7 @@ SIZE = (130, 36)
 
 async def settle(app: LambdaTui, pilot: Any) -> None:
     await app.workers.wait_for_complete()
-    await app.posture.settled()  # the findings scan runs as a task, not a worker
+    await app.fleet.posture.settled()  # the findings scan runs as a task, not a worker
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -50,7 +50,7 @@ async def logs(app: LambdaTui, pilot: Any) -> None:
     from lambdatui.screens.logs import LogsScreen
 
     await settle(app, pilot)
-    app.open_logs([f for f in app.functions if f.name == "payments-webhook"])
+    app.open_logs([f for f in app.fleet.functions if f.name == "payments-webhook"])
     while not isinstance(app.screen, LogsScreen):
         await pilot.pause()
     screen = app.screen
@@ -74,7 +74,7 @@ async def invocations(app: LambdaTui, pilot: Any) -> None:
 
 async def metrics(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
-    app.open_metrics(next(f for f in app.functions if f.name == "payments-webhook"))
+    app.open_metrics(next(f for f in app.fleet.functions if f.name == "payments-webhook"))
     await settle(app, pilot)
 
 
@@ -82,7 +82,7 @@ async def dlq(app: LambdaTui, pilot: Any) -> None:
     from lambdatui.screens.dlq import DlqScreen
 
     await settle(app, pilot)
-    app.open_dlq(next(f for f in app.functions if f.name == "payments-webhook"))
+    app.open_dlq(next(f for f in app.fleet.functions if f.name == "payments-webhook"))
     while not isinstance(app.screen, DlqScreen):
         await pilot.pause()
     await settle(app, pilot)
@@ -108,7 +108,7 @@ async def invoke(app: LambdaTui, pilot: Any) -> None:
     from lambdatui.screens.invoke import InvokeScreen
 
     await settle(app, pilot)
-    app.open_invoke(next(f for f in app.functions if f.name == "orders-worker"))
+    app.open_invoke(next(f for f in app.fleet.functions if f.name == "orders-worker"))
     while not (isinstance(app.screen, InvokeScreen) and app.screen.query("#event")):
         await pilot.pause()
     screen = app.screen

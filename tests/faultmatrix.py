@@ -98,7 +98,7 @@ async def _first_page(app: LambdaTui, pilot: Any) -> FunctionsScreen:
     await settle(pilot, lambda: isinstance(app.screen, FunctionsScreen))
     screen = app.screen
     assert isinstance(screen, FunctionsScreen)
-    await settle(pilot, lambda: screen.loading_done)
+    await settle(pilot, lambda: app.fleet.loaded)
     return screen
 
 
@@ -108,7 +108,7 @@ async def open_functions(app: LambdaTui, pilot: Any) -> Pane:
 
 async def open_detail(app: LambdaTui, pilot: Any) -> Pane:
     await _first_page(app, pilot)
-    app.open_function(next(f for f in app.functions if f.name == DLQ_FUNCTION))
+    app.open_function(next(f for f in app.fleet.functions if f.name == DLQ_FUNCTION))
     await settle(pilot, lambda: isinstance(app.screen, DetailScreen))
     screen = app.screen
     assert isinstance(screen, DetailScreen)
@@ -118,7 +118,7 @@ async def open_detail(app: LambdaTui, pilot: Any) -> Pane:
 
 async def open_metrics(app: LambdaTui, pilot: Any) -> Pane:
     await _first_page(app, pilot)
-    app.open_metrics(next(f for f in app.functions if f.name == LOG_FUNCTION))
+    app.open_metrics(next(f for f in app.fleet.functions if f.name == LOG_FUNCTION))
     await settle(pilot, lambda: isinstance(app.screen, MetricsScreen))
     screen = app.screen
     await settle(pilot, lambda: _metrics_ready(screen))
@@ -127,7 +127,7 @@ async def open_metrics(app: LambdaTui, pilot: Any) -> Pane:
 
 async def open_dlq(app: LambdaTui, pilot: Any) -> Pane:
     await _first_page(app, pilot)
-    app.open_dlq(next(f for f in app.functions if f.name == DLQ_FUNCTION))
+    app.open_dlq(next(f for f in app.fleet.functions if f.name == DLQ_FUNCTION))
     await settle(pilot, lambda: isinstance(app.screen, DlqScreen))
     screen = app.screen
     await settle(pilot, lambda: _dlq_ready(screen))
@@ -136,7 +136,7 @@ async def open_dlq(app: LambdaTui, pilot: Any) -> Pane:
 
 async def open_logs(app: LambdaTui, pilot: Any) -> Pane:
     await _first_page(app, pilot)
-    app.open_logs([next(f for f in app.functions if f.name == LOG_FUNCTION)])
+    app.open_logs([next(f for f in app.fleet.functions if f.name == LOG_FUNCTION)])
     await settle(pilot, lambda: isinstance(app.screen, LogsScreen))
     screen = app.screen
     await settle(pilot, lambda: _logs_ready(screen))
@@ -145,7 +145,8 @@ async def open_logs(app: LambdaTui, pilot: Any) -> Pane:
 
 def _functions_ready(screen: Pane) -> bool:
     assert isinstance(screen, FunctionsScreen)
-    return screen.loading_done and screen.load_error is None and len(screen.table.rows) >= 30
+    fleet = screen.fleet
+    return fleet.loaded and fleet.load_error is None and len(screen.table.rows) >= 30
 
 
 def _detail_ready(screen: Pane) -> bool:

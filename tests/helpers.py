@@ -77,13 +77,22 @@ def screen_text(app: Any) -> str:
     return "\n".join(parts)
 
 
-async def settled(pilot: Any) -> None:
-    """Workers done and the findings scan (a task, not a worker) finished and drawn."""
+async def settled(pilot: Any, *, rounds: int = 50) -> None:
+    """Every worker done (one cancelled by its successor counts as done), the findings
+    scan (a task, not a worker) finished, and the result drawn."""
+    from textual.worker import WorkerCancelled
+
     app = pilot.app
-    await app.workers.wait_for_complete()
-    await app.posture.settled()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(rounds):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await app.fleet.posture.settled()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+    raise AssertionError("workers still running")
 
 
 async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
@@ -93,3 +102,38 @@ async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
             return
         await pilot.pause()
     raise AssertionError("condition not reached")
+
+
+def session_for(box: Sandbox | RemoteSandbox, region: str | None = None) -> Any:
+    """The console's own AwsSession pointed at the sandbox."""
+    from lambdatui.aws.session import AwsSession, Target
+
+    return AwsSession(
+        Target(
+            profile=None,
+            region=region or box.region,
+            endpoint_url=box.endpoint_url,
+            access_key="testing",
+            secret_key="testing",
+        )
+    )
+
+
+async def listed(pilot: Any, *, frames: int = 2000) -> Any:
+    """The function list on screen, showing every function the fleet has listed
+    (or the fleet's listing failed)."""
+    from lambdatui.screens.functions import FunctionsScreen
+
+    app = pilot.app
+
+    def ready() -> bool:
+        screen = app.screen
+        fleet = app.fleet
+        if not isinstance(screen, FunctionsScreen) or fleet.loading:
+            return False
+        if fleet.load_error is not None:
+            return True
+        return fleet.loaded and len(screen.table.rows) == len(fleet.functions)
+
+    await wait_until(pilot, ready, frames=frames)
+    return app.screen

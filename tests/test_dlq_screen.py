@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+from lambdatui.aws.functions import find_function
 from lambdatui.screens.dlq import DlqScreen
 from lambdatui.screens.invoke import InvokeScreen
 from lambdatui.screens.logs import LogsScreen
@@ -64,7 +65,7 @@ def depth(box: Any) -> int:
 async def open_dlq(app: Any, pilot: Any) -> DlqScreen:
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.open_dlq(next(f for f in app.functions if f.name == FUNCTION))
+    app.open_dlq(next(f for f in app.fleet.functions if f.name == FUNCTION))
     await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
     screen = app.screen
     await wait_until(
@@ -209,3 +210,31 @@ async def test_overview_lists_every_failure_target_deepest_first(sandbox: Any) -
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
         assert app.screen.function.name == "payments-webhook"
+
+
+async def test_enter_while_the_first_peek_runs_still_shows_every_message(sandbox: Any) -> None:
+    """A second peek of the same queue waits for the first one's messages to be
+    released (made visible again) instead of finding the queue empty."""
+    fill(sandbox, 7)
+    app = app_for(sandbox, fleet_autoload=False)
+    async with app.run_test(size=(140, 44)) as pilot:
+        fn = await find_function(app.aws, FUNCTION)
+        app.open_dlq(fn)
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        screen = app.screen
+        assert isinstance(screen, DlqScreen)
+        # The pane's own first peek has begun (its status says so): enter on the queue now.
+        await wait_until(pilot, lambda: "Peeking at" in _status(screen), frames=2000)
+        screen.targets.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "seen" in _status(screen), frames=2000)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.messages.rows) == 7
+        assert "seen 7 of about 7" in _status(screen)
+    assert depth(sandbox) == 7
+
+
+def _status(screen: DlqScreen) -> str:
+    found = screen.query("#dlqstatus")
+    return str(found.first().render()) if found else ""

@@ -46,7 +46,7 @@ async def test_one_denied_action_leaves_the_rest_working(sandbox: Any) -> None:
 async def _open_metrics_denied(app: Any, pilot: Any) -> str:
     from lambdatui.screens.metrics import MetricsScreen
 
-    app.open_metrics(app.functions[0])
+    app.open_metrics(app.fleet.functions[0])
     await settle(pilot, lambda: isinstance(app.screen, MetricsScreen))
     await settle(pilot, lambda: app.screen.error is not None)
     return text_of(app)

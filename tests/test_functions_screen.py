@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -44,9 +45,19 @@ async def test_list_pages_through_many_functions_showing_rows_as_they_come(
 
         async def observed_pages(session: Any) -> Any:
             async for page in real_pages(session):
-                shown = app.screen.query(FunctionTable)
-                shown_when_fetched.append(len(shown.first().rows) if shown else 0)
+                if shown_when_fetched:
+                    # Before handing on a later page: the earlier ones are drawn meanwhile
+                    # (a few turns of the loop; a list drawn only at the end never is).
+                    for _ in range(500):
+                        if _rows() >= 50:
+                            break
+                        await asyncio.sleep(0)
+                shown_when_fetched.append(_rows())
                 yield page
+
+        def _rows() -> int:
+            shown = app.screen.query(FunctionTable)
+            return len(shown.first().rows) if shown else 0
 
         monkeypatch.setattr(functions_core, "list_function_pages", observed_pages)
         async with app.run_test(size=(120, 40)) as pilot:

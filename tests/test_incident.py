@@ -48,7 +48,7 @@ async def test_snapshot_from_the_detail_screen(history: Sandbox, tmp_path: Path)
     app = app_for(history, snapshot_dir=str(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(
-            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
+            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.fleet.loaded
         )
         app.goto_function(NAME)
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
@@ -91,9 +91,9 @@ async def test_snapshot_from_the_log_pane_writes_its_buffer(
     app = app_for(history, snapshot_dir=str(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(
-            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
+            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.fleet.loaded
         )
-        app.open_logs([f for f in app.functions if f.name == NAME])
+        app.open_logs([f for f in app.fleet.functions if f.name == NAME])
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         screen = app.screen
         await wait_until(pilot, lambda: screen.tail_status.mode.value == "live tail", frames=600)
@@ -113,3 +113,29 @@ async def test_snapshot_needs_a_function(history: Sandbox, tmp_path: Path) -> No
         await pilot.pause()
         assert any("Choose a function first" in n.message for n in app._notifications)
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_snapshot_at_once_from_a_deep_link_waits_for_the_account(
+    history: Sandbox, tmp_path: Path
+) -> None:
+    """`lambdatui show NAME`, then `!` before anything else: the list never shown, the
+    account not yet asked for; the report still names the account."""
+    from lambdatui.__main__ import _link_parser, linked_settings
+
+    from .conftest import settings_for
+
+    args = _link_parser("show").parse_args([NAME])
+    settings = await linked_settings(
+        settings_for(history, snapshot_dir=str(tmp_path), fleet_autoload=False), "show", args
+    )
+    from lambdatui.app import make_app
+
+    app = make_app(settings, system_clipboard=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert app.fleet.account is None
+        shot = await _snapshot(pilot)
+        assert not any(isinstance(s, FunctionsScreen) for s in app.screen_stack)
+    report = shot.report.read_text()
+    assert "account 123456789012 · region us-east-1" in report
+    assert "account …" not in report and "account unknown" not in report

@@ -33,7 +33,7 @@ FAULTS = {
 async def open_pane(app: Any, pilot: Any) -> InvokeScreen:
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.open_invoke(next(f for f in app.functions if f.name == FUNCTION))
+    app.open_invoke(next(f for f in app.fleet.functions if f.name == FUNCTION))
     await wait_until(
         pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
     )

@@ -66,7 +66,7 @@ def test_each_template_is_json_of_its_sources_shape(key: str) -> None:
 async def open_invoke(app: Any, pilot: Any, name: str, **kwargs: Any) -> InvokeScreen:
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.open_invoke(next(f for f in app.functions if f.name == name), **kwargs)
+    app.open_invoke(next(f for f in app.fleet.functions if f.name == name), **kwargs)
     await wait_until(
         pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
     )

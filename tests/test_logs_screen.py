@@ -49,7 +49,7 @@ def invocation(rid: str, *, error: bool = False, cold: bool = False) -> list[str
 async def open_logs(app: Any, pilot: Any) -> LogsScreen:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    fn = next(f for f in app.functions if f.name == FUNCTION)
+    fn = next(f for f in app.fleet.functions if f.name == FUNCTION)
     app.open_logs([fn])
     await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
     screen = app.screen

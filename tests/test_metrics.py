@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lambdatui.aws.metrics import HEALTH, health_period
-from lambdatui.screens.functions import FunctionsScreen, FunctionTable
+from lambdatui.screens.functions import FunctionTable
 from lambdatui_sandbox import Sandbox
 
 from .conftest import FROZEN_NOW, app_for
@@ -37,14 +37,11 @@ async def test_one_refresh_makes_the_minimum_number_of_calls(big_sandbox: Sandbo
         table = await _loaded(app, pilot)
         functions = len(table.rows)
         big_sandbox.reset_calls()
-        screen = app.screen
-        assert isinstance(screen, FunctionsScreen)
-        screen.refresh_health()
-        await app.workers.wait_for_complete()
+        await app.fleet.refresh_health()
         queries = functions * len(HEALTH)
         assert queries > 500
         assert big_sandbox.calls["cloudwatch:GetMetricData"] == math.ceil(queries / 500)
-        assert set(screen.health) == {(f.region, f.name) for f in table.rows}
+        assert set(app.fleet.health) == {(f.region, f.name) for f in table.rows}
 
 
 async def test_no_data_shows_a_dash_never_zero(big_sandbox: Sandbox) -> None:
@@ -52,7 +49,7 @@ async def test_no_data_shows_a_dash_never_zero(big_sandbox: Sandbox) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         table = await _loaded(app, pilot)
         quiet = table.view[0]
-        assert not app.screen.health_of(quiet).get("invocations").has_data
+        assert not app.fleet.health_of(quiet).get("invocations").has_data
         line = str(table.render_line(1).text)
         assert quiet.name in line
         cells = line.split()

@@ -101,7 +101,7 @@ async def _listed(app: Any, pilot: Any) -> FunctionsScreen:
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, FunctionsScreen)
-    await wait_until(pilot, lambda: app.posture.result is not None and app.posture.result.complete)
+    await wait_until(pilot, lambda: app.fleet.scanned)
     await app.workers.wait_for_complete()
     await pilot.pause()
     return screen
@@ -217,8 +217,8 @@ async def test_cost_matches_a_hand_computation_and_sorts(world: Any) -> None:
     app = app_for(world)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await _listed(app, pilot)
-        await wait_until(pilot, lambda: screen.cost_of(_row(screen, "orders-api")) is not None)
-        cost = screen.cost_of(_row(screen, "orders-api"))
+        await wait_until(pilot, lambda: app.fleet.cost_of(_row(screen, "orders-api")) is not None)
+        cost = app.fleet.cost_of(_row(screen, "orders-api"))
         assert cost is not None
         assert cost.requests == 1500
         assert cost.gb_seconds == pytest.approx(72.5)
@@ -227,10 +227,10 @@ async def test_cost_matches_a_hand_computation_and_sorts(world: Any) -> None:
         await pilot.pause()
         # Most expensive first.
         assert "orders-api" in {f.name for f in screen.table.view[:3]}
-        totals = [c.total for f in screen.table.view if (c := screen.cost_of(f)) is not None]
+        totals = [c.total for f in screen.table.view if (c := app.fleet.cost_of(f)) is not None]
         assert totals == sorted(totals, reverse=True)
         assert "sorted by cost ▼" in screen_text(app)
-        screen.select_function("orders-api")
+        screen.select_function(app.fleet.named("orders-api").arn)  # type: ignore[union-attr]
         await pilot.press("a")
         await wait_until(pilot, lambda: "est. cost" in screen_text(app), frames=400)
         assert "free tier not included" in screen_text(app)
@@ -247,7 +247,7 @@ async def test_prices_come_from_the_settings(world: Any) -> None:
     app = app_for(world, prices=override)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await _listed(app, pilot)
-        cost = screen.cost_of(_row(screen, "orders-api"))
+        cost = app.fleet.cost_of(_row(screen, "orders-api"))
         assert cost is not None and cost.total == pytest.approx(_hand_cost(prices))
     with pytest.raises(ValueError, match="unknown price"):
         Prices.shipped().with_overrides({"gb_second": 1})
@@ -305,7 +305,7 @@ async def test_each_finding_kind_shows_for_its_function_and_not_for_a_clean_one(
     async with app.run_test(size=(160, 50)) as pilot:
         await _listed(app, pilot)
         # Reading the logs is what gives memory figures (REPORT records).
-        fn = next(f for f in app.functions if f.name == "report-generator-java")
+        fn = next(f for f in app.fleet.functions if f.name == "report-generator-java")
         app.open_logs([fn])
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         logs = app.screen
@@ -314,7 +314,9 @@ async def test_each_finding_kind_shows_for_its_function_and_not_for_a_clean_one(
         await pilot.press("f")
         await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
         screen = app.screen
-        await wait_until(pilot, lambda: not screen.scanning and screen.table.rows, frames=400)
+        await wait_until(pilot, lambda: app.fleet.scanned and screen.summary.rows, frames=400)
+        await pilot.press("a")  # from the summary to every finding
+        await wait_until(pilot, lambda: screen.table.rows)
         found = {(r.finding.kind, r.finding.function) for r in screen.table.rows}
         for kind, function in EXPECTED.items():
             assert (kind, function) in found, kind
@@ -342,15 +344,65 @@ async def test_each_finding_kind_shows_for_its_function_and_not_for_a_clean_one(
         assert app.screen.function.name == target.finding.function
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
-        # esc clears the filter, then goes back to the list, which counts them.
+        # esc clears the filter, then goes back to the summary, then to the list,
+        # which counts them.
         await pilot.press("escape")
         total = len(screen.table.rows)
         assert len(screen.table.view) == total
         await pilot.press("escape")
+        assert screen.showing is None and screen.summary.display
+        await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, FunctionsScreen))
         assert f"{total} findings, " in screen_text(app)
         listing = app.screen
-        assert listing.findings_of(_row(listing, CLEAN)) == []
+        assert app.fleet.findings_of(_row(listing, CLEAN)) == []
+
+
+async def test_findings_open_on_a_summary_by_kind_and_drill_into_its_functions(
+    world: Any,
+) -> None:
+    app = app_for(world)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _listed(app, pilot)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
+        screen = app.screen
+        assert isinstance(screen, FindingsScreen)
+        await wait_until(pilot, lambda: app.fleet.scanned and bool(screen.summary.rows))
+        groups = {g.label: g for g in screen.summary.rows}
+        shared = groups["shared role payments-service-role"]
+        users = {f.name for f in app.fleet.functions if f.role.endswith("/payments-service-role")}
+        assert shared.functions == len(users) == 5
+        # Worst first: every high group before every medium one.
+        severities = [int(g.severity) for g in screen.summary.view]
+        assert severities == sorted(severities, reverse=True)
+        title = str(screen.query_one("#title").render())
+        assert title.startswith(f"Findings by kind: {len(groups)} kinds")
+
+        # enter on a kind: its functions, one finding each.
+        assert screen.summary.select_key(shared.key)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.showing == shared)
+        assert {r.finding.function for r in screen.table.rows} == users
+        assert "shared role payments-service-role: 5 functions" in str(
+            screen.query_one("#title").render()
+        )
+        # enter on a function: its detail; esc back to the kind, esc to the summary.
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        await pilot.press("escape")
+        assert screen.showing is None and screen.summary.has_focus
+
+        # The filter works on the summary as on any list.
+        await pilot.press("slash", *"wildcard", "enter")
+        assert {g.kind for g in screen.summary.view} == {"wildcard-policy"}
+        assert " of " in str(screen.query_one("#count").render())
+        # `a`: every finding, one key away.
+        await pilot.press("escape", "a")
+        assert screen.showing == "all"
+        assert len(screen.table.rows) == len(app.fleet.all_findings())
 
 
 async def test_missing_iam_permission_shows_in_place_of_the_policies(world: Any) -> None:
@@ -412,7 +464,7 @@ async def test_alarms_denied_say_so_and_skip_the_alarm_findings(world: Any) -> N
             column = next(c for c in screen.table.columns if c.key == "alarms")
             assert str(column.render(_row(screen, "payments-webhook"))) == "n/a"
             # Not knowing the alarms is no reason to report missing ones.
-            kinds = {f.kind for fn in screen.table.rows for f in screen.findings_of(fn) or ()}
+            kinds = {f.kind for fn in screen.table.rows for f in app.fleet.findings_of(fn) or ()}
             assert "no-alarm" not in kinds and "no-dlq-alarm" not in kinds
             await pilot.press("f")
             await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
@@ -453,9 +505,9 @@ async def test_two_regions_keep_alarms_and_findings_apart(world: Any) -> None:
             screen = await _listed(app, pilot)
             twins = [f for f in screen.table.rows if f.name == "payments-webhook"]
             assert {f.region for f in twins} == {"us-east-1", "eu-west-1"}
-            state = {f.region: screen.alarm_state(f) for f in twins}
+            state = {f.region: app.fleet.alarm_state(f) for f in twins}
             assert state == {"us-east-1": "ALARM", "eu-west-1": "none"}
-            kinds = {f.region: {x.kind for x in screen.findings_of(f) or ()} for f in twins}
+            kinds = {f.region: {x.kind for x in app.fleet.findings_of(f) or ()} for f in twins}
             assert "plain-secrets" in kinds["us-east-1"]
             assert "plain-secrets" not in kinds["eu-west-1"]
             assert "no-alarm" in kinds["eu-west-1"]

@@ -22,7 +22,7 @@ from lambdatui.screens.where import WherePicker
 from lambdatui_sandbox import Sandbox
 
 from .conftest import app_for
-from .helpers import RemoteSandbox, client, screen_text, spawn_sandbox, wait_until
+from .helpers import RemoteSandbox, client, listed, screen_text, spawn_sandbox, wait_until
 
 ROLE = "arn:aws:iam::123456789012:role/service-role/lambda-basic-execution"
 
@@ -71,14 +71,7 @@ def aws_files(
 
 async def _loaded(pilot: Any) -> FunctionsScreen:
     app = pilot.app
-    await wait_until(
-        pilot,
-        lambda: (
-            isinstance(app.screen, FunctionsScreen)
-            and (app.screen.loading_done or app.screen.load_error is not None)
-        ),
-        frames=600,
-    )
+    await listed(pilot)
     screen = app.screen
     assert isinstance(screen, FunctionsScreen)
     return screen
@@ -145,8 +138,8 @@ async def test_expired_sso_session_names_the_login_command(
         await _loaded(pilot)
         await _pick(pilot, "down", "down", "down", "enter")  # alpha, beta, ops-admin, sso-dev
         await wait_until(pilot, lambda: app.settings.profile == "sso-dev")
-        screen = await _loaded(pilot)
-        assert screen.load_error is not None
+        await _loaded(pilot)
+        assert app.fleet.load_error is not None
         assert "aws sso login --profile sso-dev" in screen_text(app)
         assert "Traceback" not in screen_text(app)
 

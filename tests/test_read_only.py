@@ -101,7 +101,7 @@ async def open_invoke(app: LambdaTui, pilot: Any) -> Pane:
 
     await open_functions(app, pilot)
     # orders-worker has shareable events in the demo registry, so deleting one is driven.
-    app.open_invoke(next(f for f in app.functions if f.name == "orders-worker"))
+    app.open_invoke(next(f for f in app.fleet.functions if f.name == "orders-worker"))
     await settle(
         pilot, lambda: isinstance(app.screen, InvokeScreen) and bool(app.screen.query("#tail"))
     )

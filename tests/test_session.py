@@ -91,3 +91,21 @@ async def test_notices_and_domain_errors_for_each_fault(sandbox: Any) -> None:
         assert notices[-1] == Notice(Health.OK, "lambda:ListFunctions")
     finally:
         await session.close()
+
+
+async def test_a_region_view_follows_the_session_across_a_reset(sandbox: Any) -> None:
+    """ctrl+r (reset) gives every region view fresh clients, closed with the session."""
+    session = _session(sandbox)
+    view = session.in_region("eu-west-1")
+    try:
+        before = await view.client("lambda")
+        await session.reset()
+        after = await view.client("lambda")
+        assert after is not before  # the view made its client on the fresh session
+        assert await session.in_region("eu-west-1").client("lambda") is after
+        reply = await call(view, "lambda", "ListFunctions")
+        assert "Functions" in reply
+    finally:
+        await session.close()
+    # Closing the session closed the view's client too: nothing is left open.
+    assert after._endpoint.http_session._sessions is None  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ async def _settle(pilot: Any) -> None:
 
 
 def _function(pilot: Any, name: str) -> Any:
-    return next(f for f in pilot.app.functions if f.name == name)
+    return next(f for f in pilot.app.fleet.functions if f.name == name)
 
 
 def test_function_list_snapshot(history: Sandbox, snap_compare: Any) -> None:

@@ -32,7 +32,7 @@ async def _errors_first(pilot: Any) -> None:
     screen = pilot.app.screen
     await wait_until(
         pilot,
-        lambda: screen.loading_done and len(screen.health) == len(screen.table.rows),
+        lambda: pilot.app.fleet.loaded and len(pilot.app.fleet.health) == len(screen.table.rows),
         frames=600,
     )
     await settled(pilot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -208,33 +209,50 @@ async def peek(
     url = queue_url(arn, session.target.endpoint_url, session.region)
     if visibility_s is None:
         visibility_s = min(max(20, 2 * -(-limit // RECEIVE_MAX)), 300)
-    held: dict[str, dict[str, Any]] = {}
-    received: list[dict[str, Any]] = []
-    try:
-        while len(held) < limit:
-            reply = await call(
-                session,
-                "sqs",
-                "ReceiveMessage",
-                QueueUrl=url,
-                MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
-                VisibilityTimeout=visibility_s,
-                WaitTimeSeconds=RECEIVE_WAIT_S,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
-            messages = reply.get("Messages") or []
-            received.extend(messages)
-            fresh = [m for m in messages if m.get("MessageId") not in held]
-            if not fresh:
-                break
-            held.update((str(m.get("MessageId")), m) for m in fresh)
-    finally:
-        # The newest receipt handle of each message is the one that counts.
-        latest = {str(m.get("MessageId")): m for m in received}
-        if latest:
-            await asyncio.shield(release(session, url, list(latest.values())))
-    return [decode(m) for m in held.values()]
+    # One peek of a queue at a time: a second one would find the first one's
+    # messages hidden (received, not yet released) and see an empty queue.
+    async with session.lock(f"peek:{url}"):
+        held: dict[str, dict[str, Any]] = {}
+        received: list[dict[str, Any]] = []
+        try:
+            while len(held) < limit:
+                reply = await call(
+                    session,
+                    "sqs",
+                    "ReceiveMessage",
+                    QueueUrl=url,
+                    MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
+                    VisibilityTimeout=visibility_s,
+                    WaitTimeSeconds=RECEIVE_WAIT_S,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+                messages = reply.get("Messages") or []
+                received.extend(messages)
+                fresh = [m for m in messages if m.get("MessageId") not in held]
+                if not fresh:
+                    break
+                held.update((str(m.get("MessageId")), m) for m in fresh)
+        finally:
+            # The newest receipt handle of each message is the one that counts.
+            latest = {str(m.get("MessageId")): m for m in received}
+            if latest:
+                # Released before the lock is, even when this peek is cancelled.
+                await _uninterrupted(release(session, url, list(latest.values())))
+        return [decode(m) for m in held.values()]
+
+
+async def _uninterrupted(work: Awaitable[None]) -> None:
+    """Run `work` to its end; a cancellation meanwhile is raised once it is done."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 async def release(session: AwsSession, url: str, messages: list[dict[str, Any]]) -> None:

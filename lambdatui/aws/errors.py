@@ -74,6 +74,10 @@ class NotFound(AwsError):
     pass
 
 
+class Unexpected(AwsError):
+    """Not an answer from AWS or the network: a bug of the console's."""
+
+
 class ServerError(AwsError):
     """AWS answered 5xx even after botocore's retries."""
 
@@ -157,4 +161,4 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
         )
     if isinstance(exc, OSError | TimeoutError):
         return EndpointUnreachable(f"cannot reach AWS for {action}: {exc}", action=action)
-    return AwsError(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)
+    return Unexpected(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}", action=action)

@@ -102,10 +102,46 @@ class Finding:
     reason: str
     fix: str
     arn: str = ""  # the function's, to open it (names repeat across regions)
+    # What several functions' findings of a kind share: the role, the queue, the runtime.
+    subject: str = ""
 
     @property
     def title(self) -> str:
         return KINDS[self.kind].title
+
+
+@dataclass(frozen=True, slots=True)
+class FindingGroup:
+    """One kind of finding (with what its functions share, e.g. the role) and the
+    functions it touches: a row of the findings summary."""
+
+    kind: str
+    subject: str
+    severity: Severity
+    findings: tuple[Finding, ...]
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.kind, self.subject, int(self.severity))
+
+    @property
+    def functions(self) -> int:
+        return len({f.arn or f.function for f in self.findings})
+
+    @property
+    def label(self) -> str:
+        short = KINDS[self.kind].short
+        return f"{short} {self.subject}" if self.subject else short
+
+
+def summarize(findings: Iterable[Finding]) -> list[FindingGroup]:
+    """Findings by kind, subject and severity: worst first, then most functions."""
+    groups: dict[tuple[str, str, Severity], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.kind, f.subject, f.severity), []).append(f)
+    out = [FindingGroup(k, s, sev, tuple(fs)) for (k, s, sev), fs in groups.items()]
+    out.sort(key=lambda g: (-g.severity, -g.functions, g.kind, g.subject))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +217,8 @@ def check(
     fn = facts.function
     out: list[Finding] = []
 
-    def add(kind: str, severity: Severity, reason: str, fix: str) -> None:
-        out.append(Finding(fn.name, kind, severity, reason, fix, fn.arn))
+    def add(kind: str, severity: Severity, reason: str, fix: str, subject: str = "") -> None:
+        out.append(Finding(fn.name, kind, severity, reason, fix, fn.arn, subject))
 
     role = role_name(fn.role) if fn.role else "-"
     others = [n for n in facts.role_users if n != fn.name]
@@ -192,6 +228,7 @@ def check(
             Severity.MEDIUM,
             f"role {role} is also used by {len(others)} other function(s): {_names(others)}",
             "give the function its own role with only the permissions it uses",
+            role,
         )
     if facts.role is not None and facts.role.wildcards:
         policy, what = facts.role.wildcards[0]
@@ -201,6 +238,7 @@ def check(
             Severity.HIGH,
             f"policy {policy} of role {role} allows {what}" + (f" (+{more} more)" if more else ""),
             "name the actions and the resource ARNs the function needs",
+            role,
         )
     if facts.failure_known and facts.async_evidence and not fn.dead_letter and not facts.on_failure:
         add(
@@ -234,6 +272,7 @@ def check(
                     Severity.MEDIUM,
                     f"no alarm on the depth of its failure queue {queue}",
                     f"alarm on AWS/SQS ApproximateNumberOfMessagesVisible > 0 (QueueName={queue})",
+                    queue,
                 )
     if fn.log_format == "Text":
         add(
@@ -291,6 +330,7 @@ def check(
                 f"{fn.runtime} is deprecated since {sched.deprecated}: no security patches"
                 + blocked,
                 upgrade,
+                fn.runtime,
             )
         elif sched.deprecated - today <= timedelta(days=SOON_DAYS):
             add(
@@ -298,6 +338,7 @@ def check(
                 Severity.MEDIUM,
                 f"{fn.runtime} will be deprecated on {sched.deprecated}",
                 upgrade,
+                fn.runtime,
             )
     if fn.vpc_id:
         add(
@@ -307,6 +348,7 @@ def check(
             "endpoints, and cold starts depend on the subnets' free IP addresses",
             "check the subnets' routes and endpoints; no change needed if it must reach "
             "private resources",
+            fn.vpc_id,
         )
     if cost is not None and cost.noisy:
         add(

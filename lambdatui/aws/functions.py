@@ -184,6 +184,17 @@ async def function_tags(session: AwsSession) -> dict[str, tuple[tuple[str, str],
             return tags
 
 
+async def find_function(session: AwsSession, name: str) -> Function:
+    """One function by name or ARN (GetFunction); NotFound when it does not exist."""
+    reply = await call(session, "lambda", "GetFunction", FunctionName=name)
+    config = reply.get("Configuration") or {}
+    if not config.get("FunctionArn"):
+        raise NotFound(f"lambda:GetFunction: no function named {name}", action="lambda:GetFunction")
+    fn = function_from(config, session.region)
+    tags = tuple(sorted((reply.get("Tags") or {}).items()))
+    return replace(fn, tags=tags) if tags else fn
+
+
 async def function_state(session: AwsSession, name: str) -> tuple[str, str]:
     """(State, LastUpdateStatus) of a function: ListFunctions does not return them."""
     reply = await call(session, "lambda", "GetFunction", FunctionName=name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -17,6 +18,10 @@ from botocore import xform_name
 
 from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
+
+# Each call's action and outcome at debug level (never parameters or bodies); the app
+# decides where (if anywhere) the "lambdatui" logger writes.
+log = logging.getLogger("lambdatui.aws")
 
 #: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
 INVOKE_READ_TIMEOUT = 910
@@ -126,22 +131,18 @@ def _retry_health(response: Any, caught: BaseException | None) -> Health | None:
     return None
 
 
-class AwsSession:
-    """Owns the aiobotocore session and the clients made from it.
+class _Shared:
+    """What every region view of one session shares: clients, quotas, identity, watchers."""
 
-    Clients are created lazily on the running loop, once per (service,
-    region), and closed together by `close()`.
-    """
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self._session = AioSession(profile=target.profile)
-        self._stack = contextlib.AsyncExitStack()
-        self._clients: dict[tuple[str, str], Any] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._identity: Identity | None = None
-        self._watchers: list[Watcher] = []
-        self._generation = 0
+    def __init__(self, profile: str | None) -> None:
+        self.session = AioSession(profile=profile)
+        self.stack = contextlib.AsyncExitStack()
+        self.clients: dict[tuple[str, str], Any] = {}
+        self.locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.named_locks: dict[str, asyncio.Lock] = {}
+        self.identity: Identity | None = None
+        self.watchers: list[Watcher] = []
+        self.generation = 0
         self.read_timeout = 30.0
         self.connect_timeout = 5.0
         self.max_attempts = MAX_ATTEMPTS
@@ -150,14 +151,58 @@ class AwsSession:
             "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
         }
 
+
+class AwsSession:
+    """Owns the aiobotocore session and the clients made from it.
+
+    Clients are created lazily on the running loop, once per (service,
+    region), and closed together by `close()`. `in_region` gives a view of the
+    same session whose calls go to another region: views share clients, quotas
+    and `reset()`, so a view made before a reset uses the fresh clients after it.
+    """
+
+    def __init__(self, target: Target, *, _shared: _Shared | None = None) -> None:
+        self.target = target
+        self._shared = _shared or _Shared(target.profile)
+
     def in_region(self, region: str) -> AwsSession:
         """The same session and clients, with calls going to `region` (shares close())."""
         if region == self.target.region:
             return self
-        view = AwsSession.__new__(AwsSession)
-        view.__dict__.update(self.__dict__)
-        view.target = replace(self.target, region=region)
-        return view
+        return AwsSession(replace(self.target, region=region), _shared=self._shared)
+
+    def lock(self, name: str) -> asyncio.Lock:
+        """One lock per name across every view of the session (e.g. one peek per queue)."""
+        return self._shared.named_locks.setdefault(name, asyncio.Lock())
+
+    # Settings every view shares (tests and benchmarks tune them).
+    @property
+    def read_timeout(self) -> float:
+        return self._shared.read_timeout
+
+    @read_timeout.setter
+    def read_timeout(self, value: float) -> None:
+        self._shared.read_timeout = value
+
+    @property
+    def connect_timeout(self) -> float:
+        return self._shared.connect_timeout
+
+    @connect_timeout.setter
+    def connect_timeout(self, value: float) -> None:
+        self._shared.connect_timeout = value
+
+    @property
+    def max_attempts(self) -> int:
+        return self._shared.max_attempts
+
+    @max_attempts.setter
+    def max_attempts(self, value: int) -> None:
+        self._shared.max_attempts = value
+
+    @property
+    def limits(self) -> dict[str, RateLimit]:
+        return self._shared.limits
 
     @property
     def region(self) -> str:
@@ -200,12 +245,13 @@ class AwsSession:
         purpose: str = "",
     ) -> Any:
         key = (f"{service}:{purpose}" if purpose else service, region or self.target.region)
-        found = self._clients.get(key)
+        shared = self._shared
+        found = shared.clients.get(key)
         if found is not None:
             return found
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock = shared.locks.setdefault(key, asyncio.Lock())
         async with lock:
-            found = self._clients.get(key)
+            found = shared.clients.get(key)
             if found is not None:
                 return found
             kwargs: dict[str, Any] = {
@@ -218,32 +264,33 @@ class AwsSession:
                 kwargs["aws_access_key_id"] = self.target.access_key
                 kwargs["aws_secret_access_key"] = self.target.secret_key
             try:
-                client = await self._stack.enter_async_context(
-                    self._session.create_client(service, **kwargs)
+                client = await shared.stack.enter_async_context(
+                    shared.session.create_client(service, **kwargs)
                 )
             except bx.BotoCoreError as exc:
                 raise translate(exc, f"{service}:CreateClient", profile=self.profile) from exc
             self._observe(service, client)
-            self._clients[key] = client
+            shared.clients[key] = client
             return client
 
     # ----- what the app is told about AWS's health ------------------------------
 
     def watch(self, watcher: Watcher) -> None:
         """Call `watcher` with each Notice: retries, recoveries, credential failures."""
-        self._watchers.append(watcher)
+        self._shared.watchers.append(watcher)
 
     def _tell(self, notice: Notice) -> None:
-        for watcher in list(self._watchers):
+        for watcher in list(self._shared.watchers):
             watcher(notice)
 
     def _observe(self, service: str, client: Any) -> None:
         events = client.meta.events
-        generation = self._generation
+        shared = self._shared
+        generation = shared.generation
 
         def tell(notice: Notice) -> None:
             # A call made with clients from before reset() no longer speaks for AWS.
-            if generation == self._generation:
+            if generation == shared.generation:
                 self._tell(notice)
 
         service_id = client.meta.service_model.service_id.hyphenize()
@@ -262,10 +309,12 @@ class AwsSession:
         ) -> None:
             health = _retry_health(response, caught_exception)
             if health is not None and attempts < self.max_attempts:
+                log.debug("%s: %s (attempt %d)", action_of(operation), health, attempts)
                 tell(Notice(health, action_of(operation)))
 
         def after_call(parsed: Any = None, model: Any = None, **_: Any) -> None:
             code = str((parsed or {}).get("Error", {}).get("Code", ""))
+            log.debug("%s %s: %s", action_of(model), self.target.region, code or "ok")
             if code in CREDENTIAL_CODES:
                 error = translate(
                     bx.ClientError(parsed, model.name), action_of(model), profile=self.profile
@@ -280,6 +329,7 @@ class AwsSession:
             if exception is None:
                 return
             action = iam_action(service, event_name.rsplit(".", 1)[-1])
+            log.debug("%s %s: %s", action, self.target.region, type(exception).__name__)
             error = translate(exception, action, profile=self.profile)
             if isinstance(error, CredentialsError):
                 tell(Notice(Health.CREDENTIALS, action, error.sentence))
@@ -298,28 +348,32 @@ class AwsSession:
         await limit.acquire()
 
     async def reset(self) -> None:
-        """Forget clients and cached credentials, so the next call reads them afresh."""
-        self._generation += 1
+        """Forget clients and cached credentials, so the next call reads them afresh
+        (in every region view of this session)."""
+        shared = self._shared
+        shared.generation += 1
         await self.close()
-        self._session = AioSession(profile=self.target.profile)
-        self._stack = contextlib.AsyncExitStack()
-        self._identity = None
+        shared.session = AioSession(profile=self.target.profile)
+        shared.stack = contextlib.AsyncExitStack()
+        shared.identity = None
 
     async def identity(self) -> Identity:
         """The caller's account and ARN (STS GetCallerIdentity), cached."""
-        if self._identity is None:
+        shared = self._shared
+        if shared.identity is None:
             sts = await self.client("sts")
             try:
                 reply = await sts.get_caller_identity()
             except Exception as exc:
                 raise translate(exc, "sts:GetCallerIdentity", profile=self.profile) from exc
-            self._identity = Identity(account=reply["Account"], arn=reply["Arn"])
-        return self._identity
+            shared.identity = Identity(account=reply["Account"], arn=reply["Arn"])
+        return shared.identity
 
     async def close(self) -> None:
-        await self._stack.aclose()
-        self._clients.clear()
-        self._locks.clear()
+        shared = self._shared
+        await shared.stack.aclose()
+        shared.clients.clear()
+        shared.locks.clear()
 
 
 async def call(session: AwsSession, service: str, action: str, **params: Any) -> Any:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -15,6 +16,21 @@ from ..aws.errors import AwsError, is_transient
 if TYPE_CHECKING:
     from ..app import LambdaTui
     from ..aws.session import AwsSession
+    from ..fleet import Change, Fleet
+
+
+class FleetChanged(Message):
+    """The fleet changed (`change` says what): screens that show it redraw.
+
+    A flood of the same change collapses into one (a screen redraws from the
+    fleet, not from the message)."""
+
+    def __init__(self, change: Change) -> None:
+        super().__init__()
+        self.change = change
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FleetChanged) and message.change == self.change
 
 
 class Pane(Screen[None]):
@@ -32,6 +48,11 @@ class Pane(Screen[None]):
     def tui(self) -> LambdaTui:
         # Typed without importing the app: screens sit below it (import-linter contract).
         return cast("LambdaTui", self.app)
+
+    @property
+    def fleet(self) -> Fleet:
+        """What the console knows of the account (the app's, for this connection)."""
+        return self.tui.fleet
 
     @property
     def aws(self) -> AwsSession:
@@ -84,8 +105,11 @@ class Pane(Screen[None]):
             refresh()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
+        if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        else:
+            # The first pane of a deep link: the list takes its place.
+            self.tui.show_list()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

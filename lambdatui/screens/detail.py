@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -14,17 +14,18 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from .. import format as fmt
+from ..applog import never_log
 from ..aws.alarms import Alarm, alarm_history
 from ..aws.cost import FREE_TIER_NOTE, money, per_month
 from ..aws.errors import AwsError, ServerError
 from ..aws.functions import function_detail
 from ..aws.metrics import WINDOWS
 from ..aws.models import Function, FunctionDetail, Part
+from ..fleet import Change
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Row, Section
-from .base import Pane
-from .functions import list_screen
+from .base import FleetChanged, Pane
 from .identity import role_rows
 from .posture import STATE_LABEL
 
@@ -123,10 +124,12 @@ class DetailScreen(Pane):
         config = self.detail.configuration.value
         if config is not None:
             self.function = config.function
+            # Environment values never reach the console's log, revealed or not.
+            never_log(value for _, value in config.environment)
         self.query_one("#count", Static).update(self._status())
         self._render_all()
         # What this screen learnt about failure queues tells which alarms watch them.
-        posture = self.tui.posture
+        posture = self.fleet.posture
         ac = self.detail.async_config.value
         if ac is not None and ac.on_failure:
             posture.on_failure[self.function.arn] = ac.on_failure
@@ -135,14 +138,24 @@ class DetailScreen(Pane):
             posture.stream_failures[self.function.arn] = streams
         self.load_alarms()
         self.load_identity()
-        self._render_cost()
+        self.load_cost()
         self.load_findings()
+
+    @on(FleetChanged)
+    def _fleet_changed(self, event: FleetChanged) -> None:
+        if self.detail is None:
+            return
+        if event.change is Change.HEALTH:
+            self._render_cost()
+            self._render_findings()
+        elif event.change is Change.POSTURE:
+            self._render_findings()
 
     # ----- alarms, identity, cost and findings --------------------------------------
 
     @work(exclusive=True, group="detail-alarms", exit_on_error=False)
     async def load_alarms(self) -> None:
-        posture = self.tui.posture
+        posture = self.fleet.posture
         if self.function.region not in posture.alarms:
             self._section("alarms", [_note("loading…")])
             await posture.refresh_alarms([self.function.region])
@@ -204,21 +217,34 @@ class DetailScreen(Pane):
             return
         head = [_row("Role", role)]
         self._section("identity", [*head, _note("loading policies…")])
-        summary = await self.tui.posture.roles.get(role)
-        users = [f.name for f in self.tui.functions if f.role == role]
+        summary = await self.fleet.posture.roles.get(role)
+        users = [f.name for f in self.fleet.functions if f.role == role]
         if len(users) > 1:
             head.append(_row("Shared with", f"{len(users) - 1} other function(s)"))
         self._section("identity", [*head, *role_rows(summary)])
 
+    @work(exclusive=True, group="detail-cost", exit_on_error=False)
+    async def load_cost(self) -> None:
+        """The estimate reads the function's health over the fleet's window."""
+        fleet = self.fleet
+        if fleet.health_of(self.function) is None:
+            self._section("cost", [_note("loading…")])
+            try:
+                await fleet.refresh_health_of(self.function)
+            except AwsError as exc:
+                self._section("cost", [_failed(Part(error=f"Metrics unavailable: {exc.sentence}"))])
+                return
+        self._render_cost()
+
     def _render_cost(self) -> None:
-        listing = list_screen(self.tui)
-        if listing is None:
-            return
-        prices = self.tui.prices
+        fleet = self.fleet
+        prices = fleet.prices
         fn = self.function
-        cost = listing.cost_of(fn)
-        window = f"last {listing.window} (the list's window, w there changes it)"
-        window_s = WINDOWS[listing.window]
+        if fleet.health_of(fn) is None:
+            return
+        cost = fleet.cost_of(fn)
+        window = f"last {fleet.window} (the list's window, w there changes it)"
+        window_s = WINDOWS[fleet.window]
         if cost is None:
             self._section(
                 "cost", [_row("Window", window), _note("no invocation data in the window")]
@@ -265,25 +291,18 @@ class DetailScreen(Pane):
 
     @work(exclusive=True, group="detail-findings", exit_on_error=False)
     async def load_findings(self) -> None:
-        """Findings now if the account scan has this function, else once it has."""
+        """Findings now if the account scan has this function, else once it has (the
+        fleet lists the account and scans it; this section redraws as it goes)."""
         self._render_findings()
-        posture = self.tui.posture
-        result = posture.result
-        if result is None or not result.complete:
-            await posture.scan(self.tui.functions, self.tui.settings.clock())
-            listing = list_screen(self.tui)
-            if listing is not None:
-                listing.forget_findings()
-            self._render_findings()
+        if self.fleet.findings_of(self.function) is None:
+            self.tui.ensure_scan()
 
     def _render_findings(self) -> None:
-        listing = list_screen(self.tui)
-        findings = listing.findings_of(self.function) if listing else None
+        fleet = self.fleet
+        findings = fleet.findings_of(self.function)
         if findings is None:
-            self._section(
-                "findings",
-                [_note("not checked yet: the account scan runs after the list loads (f)")],
-            )
+            doing = "checking the account…" if fleet.scanning or fleet.loading else "not checked"
+            self._section("findings", [_note(f"{doing} (f: every function's findings)")])
             return
         if not findings:
             self._section("findings", [_note("none: this function passes every check")])

@@ -124,7 +124,7 @@ class DlqOverviewScreen(Pane):
     @work(exclusive=True, group="dlq-overview", exit_on_error=False)
     async def load(self) -> None:
         aws = self.tui.aws
-        functions = list(self.tui.functions)
+        functions = list(self.fleet.functions)
         slots = asyncio.Semaphore(PARALLEL)
         self.query_one("#count", Static).update(f"checking {len(functions)} functions…")
 
@@ -175,7 +175,7 @@ class DlqOverviewScreen(Pane):
             self._open(self.table.current)
 
     def _open(self, row: QueueRow) -> None:
-        fn = next((f for f in self.tui.functions if f.name == row.functions[0]), None)
+        fn = next((f for f in self.fleet.functions if f.name == row.functions[0]), None)
         if fn is not None:
             self.tui.open_dlq(fn, target_arn=row.arn)
 

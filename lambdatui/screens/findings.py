@@ -1,4 +1,9 @@
-"""Findings: every function's posture problems, worst first, each with its reason and fix."""
+"""Findings: the account's posture problems, summarised by kind, each with its reason and fix.
+
+It opens on a summary (one row per kind of finding, with what its functions share
+and how many it touches); enter drills into that kind's functions, and `a` shows
+every finding of every function.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,21 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
-from ..aws.findings import KINDS, Finding, Severity, check
-from ..aws.models import Function
+from ..aws.findings import KINDS, Finding, FindingGroup, Severity, summarize
+from ..fleet import Change
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.filterbar import FilterBar
 from ..widgets.table import Column, VirtualTable
-from .base import Pane
-from .functions import list_screen
+from .base import FleetChanged, Pane
 from .posture import SEVERITY_STYLE
 
 
@@ -31,18 +37,23 @@ class Row:
     @property
     def key(self) -> tuple[str, str, str]:
         # Stable across rescans, so the cursor stays on its finding.
-        return (self.finding.function, self.finding.kind, self.finding.reason)
+        return (self.finding.arn or self.finding.function, self.finding.kind, self.finding.reason)
 
 
-def _severity(row: Row) -> Text:
-    severity = row.finding.severity
+def _severity_text(severity: Severity) -> Text:
     return Text(severity.label, style=SEVERITY_STYLE[severity])
 
 
 def columns() -> list[Column[Row]]:
     return [
         # Rows arrive worst first, then by function: `index` keeps that order.
-        Column("severity", "Severity", 10, _severity, lambda r: -r.index),
+        Column(
+            "severity",
+            "Severity",
+            10,
+            lambda r: _severity_text(r.finding.severity),
+            lambda r: -r.index,
+        ),
         Column(
             "function",
             "Function",
@@ -62,17 +73,45 @@ def columns() -> list[Column[Row]]:
     ]
 
 
+def summary_columns() -> list[Column[FindingGroup]]:
+    return [
+        Column(
+            "severity",
+            "Severity",
+            10,
+            lambda g: _severity_text(g.severity),
+            lambda g: (int(g.severity), g.functions),
+        ),
+        Column("finding", "Finding", 30, lambda g: g.label, lambda g: g.label, flex=True),
+        Column(
+            "functions",
+            "Functions",
+            10,
+            lambda g: f"{g.functions:,}",
+            lambda g: g.functions,
+            align="right",
+        ),
+        Column("title", "What it means", 30, lambda g: KINDS[g.kind].title, flex=True, drop=1),
+    ]
+
+
 class FindingsTable(VirtualTable[Row]):
+    pass
+
+
+class SummaryTable(VirtualTable[FindingGroup]):
     pass
 
 
 class FindingsScreen(Pane):
     HELP_TITLE = "Findings"
+    SHOWS_HEALTH = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open function", id="findings.open"),
+        Binding("enter", "open", "Open", id="findings.open"),
         Binding("slash", "filter", "Filter", id="findings.filter"),
         Binding("escape", "clear_or_back", "Back", id="findings.back"),
+        Binding("a", "all", "Summary / all", id="findings.all"),
         Binding("s", "severity", "Min severity", id="findings.severity"),
         Binding("r", "refresh", "Rescan", id="findings.refresh"),
     ]
@@ -80,15 +119,23 @@ class FindingsScreen(Pane):
     def __init__(self) -> None:
         super().__init__()
         self.min_severity = Severity.INFO
-        self.scanning = False
+        # None: the summary; a group: its findings; "all": every finding.
+        self.showing: FindingGroup | str | None = None
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
         with Horizontal(id="titlebar"):
-            yield Static("Findings, worst first", id="title")
+            yield Static("Findings by kind", id="title")
             yield Static("", id="count")
-        yield Input(placeholder="filter: function, finding or reason (esc clears)", id="filter")
+        yield FilterBar("filter: function, finding or reason (enter applies, esc clears)")
         yield Static("", id="message")
+        yield SummaryTable(
+            summary_columns(),
+            key=lambda g: g.key,
+            haystack=lambda g: f"{g.label} {KINDS[g.kind].title} {g.severity.label}",
+            empty="Checking every function…",
+            id="summary",
+        )
         yield FindingsTable(
             columns(),
             key=lambda r: r.key,
@@ -106,91 +153,128 @@ class FindingsScreen(Pane):
     def table(self) -> FindingsTable:
         return self.query_one(FindingsTable)
 
+    @property
+    def summary(self) -> SummaryTable:
+        return self.query_one(SummaryTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    @property
+    def rows_widget(self) -> VirtualTable[Row] | VirtualTable[FindingGroup]:
+        return self.summary if self.showing is None else self.table
+
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
         self.query_one("#message").display = False
         self.table.sort_by("severity", reverse=True)
-        self.table.focus()
-        if self.tui.posture.result is None or self.tui.posture.scanning:
-            self.scan()
-        else:
+        self.summary.sort_by("severity", reverse=True)
+        self._show()
+        self.tui.ensure_scan()
+
+    @on(FleetChanged)
+    def _fleet_changed(self, event: FleetChanged) -> None:
+        if event.change in (Change.POSTURE, Change.FUNCTIONS, Change.HEALTH):
             self._show()
 
-    def _functions(self) -> list[Function]:
-        return list(self.tui.functions)
-
     def _findings(self) -> list[Finding]:
-        result = self.tui.posture.result
-        if result is None:
-            return []
-        listing = list_screen(self.tui)
-        if listing is not None:
-            return [f for fn in self._functions() for f in listing.findings_of(fn) or ()]
-        now = self.tui.settings.clock()
-        observations = self.tui.posture.observations
-        return [
-            f
-            for facts in result.facts.values()
-            for f in check(facts, now, observations.get(facts.function.arn))
-        ]
+        return [f for f in self.fleet.all_findings() if f.severity >= self.min_severity]
 
     def _show(self) -> None:
-        findings = sorted(
-            (f for f in self._findings() if f.severity >= self.min_severity),
-            key=lambda f: (-f.severity, f.function, f.kind),
+        findings = self._findings()
+        groups = summarize(findings)
+        showing = self.showing
+        if isinstance(showing, FindingGroup):
+            fresh = next((g for g in groups if g.key == showing.key), None)
+            self.showing = showing = fresh or FindingGroup(
+                showing.kind, showing.subject, showing.severity, ()
+            )
+        self.summary.set_rows(groups)
+        shown = (
+            list(showing.findings)
+            if isinstance(showing, FindingGroup)
+            else findings
+            if showing == "all"
+            else []
         )
-        rows = [Row(f, i) for i, f in enumerate(findings)]
-        table = self.table
-        table.set_rows(rows)
-        functions = len({f.function for f in findings})
-        high = sum(1 for f in findings if f.severity == Severity.HIGH)
-        scanned = self.tui.posture.result.checked if self.tui.posture.result else 0
-        total = len(self._functions())
-        progress = f"checking {scanned} of {total} functions · " if self.scanning else ""
-        self.query_one("#count", Static).update(
-            f"{progress}{len(findings)} findings ({high} high) in {functions} functions"
-        )
-        title = "Findings, worst first"
-        if self.min_severity > Severity.INFO:
-            title += f"  ({self.min_severity.label} and worse)"
-        self.query_one("#title", Static).update(Content.assemble((title, "bold")))
-        if not self.scanning:
-            table.empty_text = "No findings: every function passes these checks."
+        shown.sort(key=lambda f: (-f.severity, f.function, f.kind))
+        self.table.set_rows([Row(f, i) for i, f in enumerate(shown)])
+        summary_mode = showing is None
+        self.summary.display = summary_mode
+        self.table.display = not summary_mode
+        if not self.filter_bar.has_focus:
+            self.rows_widget.focus()
+        self._update_count(findings, groups)
         self._show_gaps()
         self._show_fix()
 
+    def _update_count(self, findings: list[Finding], groups: list[FindingGroup]) -> None:
+        fleet = self.fleet
+        result = fleet.posture.result
+        rows = self.rows_widget
+        scanned = result.checked if result else 0
+        total = len(fleet.functions)
+        progress = ""
+        if fleet.loading:
+            progress = f"listing functions ({total} so far) · "
+        elif fleet.scanning:
+            progress = f"checking {scanned} of {total} functions · "
+        functions = len({f.arn or f.function for f in findings})
+        high = sum(1 for f in findings if f.severity == Severity.HIGH)
+        if self.filter_bar.active:
+            counted = f"{len(rows.view):,} of {len(rows.rows):,} rows · "
+        else:
+            counted = ""
+        self.query_one("#count", Static).update(
+            f"{progress}{counted}{plural(len(findings), 'finding')} ({high} high) "
+            f"in {plural(functions, 'function')}"
+        )
+        showing = self.showing
+        if showing is None:
+            title = f"Findings by kind: {plural(len(groups), 'kind')}"
+        elif showing == "all":
+            title = "Every finding, worst first"
+        else:
+            assert isinstance(showing, FindingGroup)
+            title = f"{showing.label}: {plural(showing.functions, 'function')}"
+        if self.min_severity > Severity.INFO:
+            title += f"  ({self.min_severity.label} and worse)"
+        self.query_one("#title", Static).update(Content.assemble((title, "bold")))
+        done = not fleet.scanning and not fleet.loading and fleet.posture.result is not None
+        empty = "No findings: every function passes these checks." if done else "Checking…"
+        self.summary.empty_text = empty
+        self.table.empty_text = empty
+
     def _show_gaps(self) -> None:
-        result = self.tui.posture.result
+        result = self.fleet.posture.result
         message = self.query_one("#message", Static)
         gaps = result.gaps if result else []
         message.display = bool(gaps)
         message.update(Content(visible(" · ".join(gaps))))
 
-    @work(exclusive=True, group="findings-scan", exit_on_error=False)
-    async def scan(self) -> None:
-        """Scan (or join the scan the list started), showing findings as they come."""
-        self.scanning = True
-        self._show()
-
-        def progress(_: object) -> None:
-            listing = list_screen(self.tui)
-            if listing is not None:
-                listing.forget_findings()
-            self._show()
-
-        try:
-            await self.tui.posture.scan(self._functions(), self.tui.settings.clock(), progress)
-        finally:
-            self.scanning = False
-        progress(None)
-
-    @on(VirtualTable.Highlighted, "#findings")
+    @on(VirtualTable.Highlighted)
     def _highlighted(self) -> None:
         self._show_fix()
 
     def _show_fix(self) -> None:
-        row = self.table.current
         fix = self.query_one("#fix", Static)
+        if self.showing is None:
+            group = self.summary.current
+            if group is None:
+                fix.update("")
+                return
+            fix.update(
+                Content.assemble(
+                    (f"{KINDS[group.kind].title}: ", "bold"),
+                    visible(group.findings[0].reason) if group.findings else "",
+                    "\n",
+                    ("fix: ", "bold $text-success"),
+                    visible(group.findings[0].fix) if group.findings else "",
+                    ("  (enter: its functions)", "$text-muted"),
+                )
+            )
+            return
+        row = self.table.current
         if row is None:
             fix.update("")
             return
@@ -205,42 +289,52 @@ class FindingsScreen(Pane):
             )
         )
 
-    @on(VirtualTable.Selected, "#findings")
+    @on(VirtualTable.Selected)
     def _selected(self, event: VirtualTable.Selected) -> None:
-        self._open(event.row)
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
-        if self.table.current is not None:
-            self._open(self.table.current)
+        if self.showing is None:
+            group = self.summary.current
+            if group is not None:
+                self._switch(group)
+            return
+        row = self.table.current
+        if row is not None:
+            fn = self.fleet.function(row.finding.arn)
+            if fn is not None:
+                self.tui.open_function(fn)
 
-    def _open(self, row: Row) -> None:
-        fn = next((f for f in self.tui.functions if f.arn == row.finding.arn), None)
-        if fn is not None:
-            self.tui.open_function(fn)
+    def _switch(self, showing: FindingGroup | str | None) -> None:
+        self.showing = showing
+        self.filter_bar.close()
+        self.summary.set_query("")
+        self.table.set_query("")
+        self._show()
+        self.rows_widget.focus()
+
+    def action_all(self) -> None:
+        self._switch(None if self.showing == "all" else "all")
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        self.set_focus(field)
+        self.filter_bar.open()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_query(event.value.strip())
+    @on(FilterBar.Filtered)
+    def _filter_changed(self, event: FilterBar.Filtered) -> None:
+        self.rows_widget.set_query(event.text)
+        self._update_count(self._findings(), list(self.summary.rows))
 
-    @on(Input.Submitted, "#filter")
+    @on(FilterBar.Done)
     def _filter_done(self) -> None:
-        field = self.query_one("#filter", Input)
-        if not field.value:
-            field.display = False
-        self.table.focus()
+        self.rows_widget.focus()
 
     def action_clear_or_back(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:
-            field.value = ""
-            field.display = False
-            self.table.set_query("")
-            self.table.focus()
+        if self.filter_bar.close():
+            self.rows_widget.focus()
+            return
+        if self.showing is not None:
+            self._switch(None)
             return
         self.action_back()
 
@@ -251,8 +345,11 @@ class FindingsScreen(Pane):
         self._show()
 
     def action_refresh(self) -> None:
-        self.scan()
+        self.tui.refresh_posture()
+
+    def retry(self) -> None:
+        """Nothing of its own to retry: the app retries the fleet these findings read."""
 
     def on_screen_resume(self) -> None:
-        if not self.scanning:
-            self._show()
+        self._show()
+        self.tui.screen_resumed()

@@ -21,6 +21,7 @@ from ..aws.models import Function
 from ..aws.tail import DEFAULT_HISTORY, HISTORY, Tailer, TailMode, TailStatus
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.filterbar import FilterBar
 from ..widgets.logview import LogView, Query
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
@@ -162,7 +163,7 @@ class LogsScreen(Pane):
             yield Static(id="title")
             yield Static(id="count")
         yield Static(id="tailstatus")
-        yield Input(placeholder="filter: text, or /regex/ (esc clears)", id="filter")
+        yield FilterBar("filter: text, or /regex/ (enter applies, esc clears)", id="filter")
         yield Input(
             placeholder="CloudWatch filter pattern, sent to AWS (enter applies, esc cancels)",
             id="pattern",
@@ -191,7 +192,7 @@ class LogsScreen(Pane):
         return self.query_one(InvocationTable)
 
     def on_mount(self) -> None:
-        for name in ("#filter", "#pattern", "#invocations"):
+        for name in ("#pattern", "#invocations"):
             self.query_one(name).display = False
         self.invocations.sort_by("start", reverse=True)
         self.logview.focus()
@@ -242,13 +243,13 @@ class LogsScreen(Pane):
     def _ingest(self, records: list[LogRecord]) -> None:
         self.logview.append(records)
         groups = {f.log_group: f.arn for f in self.functions}
-        observations = self.tui.posture.observations
+        fleet = self.fleet
         for record in records:
             self.tracker.feed(record)
             report = record.report
             if report is not None and record.log_group in groups:
                 # REPORT figures feed the timeout and memory findings.
-                observations.add(
+                fleet.observe(
                     groups[record.log_group],
                     report.duration_ms,
                     report.max_memory_used_mb,
@@ -341,8 +342,12 @@ class LogsScreen(Pane):
 
     # ----- filtering ----------------------------------------------------------------
 
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
     def _apply_query(self) -> None:
-        text = self.query_one("#filter", Input).value
+        text = self.filter_bar.value
         self.logview.set_query(
             Query(
                 text=text,
@@ -354,20 +359,17 @@ class LogsScreen(Pane):
         self._update_status()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        self.set_focus(field)
+        self.filter_bar.open()
 
-    @on(Input.Changed, "#filter")
+    @on(FilterBar.Filtered)
     def _filter_changed(self) -> None:
         self._apply_query()
 
-    @on(Input.Submitted, "#filter")
+    @on(FilterBar.Done)
     def _filter_done(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = bool(field.value)
         self.logview.focus()
-        self.logview.next_match(-1)
+        if self.filter_bar.value:
+            self.logview.next_match(-1)
 
     def action_pattern(self) -> None:
         field = self.query_one("#pattern", Input)
@@ -397,15 +399,11 @@ class LogsScreen(Pane):
             self.notify("No more matches", timeout=2)
 
     def action_back(self) -> None:
-        for name in ("#pattern", "#filter"):
-            field = self.query_one(name, Input)
-            if field.has_focus:
-                if name == "#filter":
-                    field.value = ""
-                field.display = False
-                self.logview.focus()
-                self._apply_query()
-                return
+        pattern = self.query_one("#pattern", Input)
+        if pattern.has_focus:
+            pattern.display = False
+            self.logview.focus()
+            return
         if self.invocations.display:
             self.action_invocations()
             return
@@ -413,11 +411,8 @@ class LogsScreen(Pane):
             self.request_id = None
             self._apply_query()
             return
-        filter_field = self.query_one("#filter", Input)
-        if filter_field.value:
-            filter_field.value = ""
-            filter_field.display = False
-            self._apply_query()
+        if self.filter_bar.close():
+            self.logview.focus()
             return
         super().action_back()
 

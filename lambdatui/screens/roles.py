@@ -39,7 +39,7 @@ class RolesScreen(Pane):
 
     def _columns(self) -> list[Column[RoleGroup]]:
         def flags(group: RoleGroup) -> Text:
-            summary = self.tui.posture.roles.known(group.arn)
+            summary = self.fleet.posture.roles.known(group.arn)
             if summary is None:
                 return Text("…", style="vtable--dim")
             if summary.wildcards:
@@ -66,19 +66,19 @@ class RolesScreen(Pane):
         return self.query_one("#roles", VirtualTable)
 
     def on_mount(self) -> None:
-        groups = group_by_role(self.tui.functions)
+        groups = group_by_role(self.fleet.functions)
         self.table.set_rows(groups)
         self.table.focus()
         shared = sum(1 for g in groups if len(g.functions) > 1)
         self.query_one("#count", Static).update(
-            f"{len(groups)} roles · {shared} shared · {len(self.tui.functions)} functions"
+            f"{len(groups)} roles · {shared} shared · {len(self.fleet.functions)} functions"
         )
         self.load_all()
         self._show_current()
 
     @work(exclusive=True, group="roles", exit_on_error=False)
     async def load_all(self) -> None:
-        await self.tui.posture.roles.many(g.arn for g in self.table.rows if g.arn != "-")
+        await self.fleet.posture.roles.many(g.arn for g in self.table.rows if g.arn != "-")
         self.table.redraw()
         self._show_current()
 
@@ -101,7 +101,7 @@ class RolesScreen(Pane):
             section.show(head)
             return
         section.show([*head, ("Policies", "loading…")])
-        summary = await self.tui.posture.roles.get(group.arn, fresh=fresh)
+        summary = await self.fleet.posture.roles.get(group.arn, fresh=fresh)
         section.show([*head, *role_rows(summary)])
         self.table.redraw()
 
@@ -109,7 +109,7 @@ class RolesScreen(Pane):
         group = self.table.current
         if group is None:
             return
-        fn = next((f for f in self.tui.functions if f.name == group.functions[0]), None)
+        fn = next((f for f in self.fleet.functions if f.name == group.functions[0]), None)
         if fn is not None:
             self.tui.open_function(fn)
 

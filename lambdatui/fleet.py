@@ -1,0 +1,412 @@
+"""What the console knows of the account, in one UI-free place.
+
+The app owns one Fleet per connection (profile, regions). It holds the functions
+of every region listed, their health over the list's window, alarm states, the
+cost estimate, the findings scan and the account's identity. The app runs the
+coroutines below as its workers (with its pacing and backoff); screens read the
+fleet and are told of changes through `listen` (the app turns each change into a
+message). Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from enum import StrEnum
+
+from .aws.alarms import worst as worst_state
+from .aws.cost import Cost, Prices, estimate
+from .aws.errors import AccessDenied, AwsError
+from .aws.findings import Finding, Posture, check
+from .aws.functions import function_pages_in, function_state, function_tags
+from .aws.metrics import WINDOWS, Health, iter_health
+from .aws.models import Function
+from .aws.paging import prefetch
+from .aws.session import AwsSession
+
+# Seconds between notices while later ListFunctions pages arrive: a large account
+# costs a few redraws rather than one per page.
+NOTIFY_EVERY = 0.1
+# GetFunction calls in flight at once while filling the State column.
+STATE_BATCH = 10
+
+
+class Change(StrEnum):
+    """What changed in the fleet (what a screen may need to redraw)."""
+
+    FUNCTIONS = "functions"  # rows added, replaced or gone; loading state
+    HEALTH = "health"  # health figures, hence cost
+    POSTURE = "posture"  # alarms, the findings scan, log observations
+    IDENTITY = "identity"  # the account
+
+
+Listener = Callable[[Change], None]
+
+
+class Backoff:
+    """Seconds to wait before trying `key` again: doubling per failure, capped."""
+
+    def __init__(self, base: float, cap: float = 60.0) -> None:
+        self.base = base
+        self.cap = cap
+        self._tries: dict[str, int] = {}
+
+    def next(self, key: str) -> float:
+        tries = self._tries.get(key, 0)
+        self._tries[key] = tries + 1
+        return float(min(self.base * 2**tries, self.cap))
+
+    def reset(self, key: str | None = None) -> None:
+        if key is None:
+            self._tries.clear()
+        else:
+            self._tries.pop(key, None)
+
+
+class Fleet:
+    """The account as the console knows it. Mutated only on the app's event loop."""
+
+    def __init__(
+        self,
+        session: AwsSession,
+        regions: Sequence[str],
+        *,
+        clock: Callable[[], datetime],
+        prices: Prices,
+        window: str = "15m",
+    ) -> None:
+        self.session = session
+        self.regions = tuple(regions) or (session.region,)
+        self.clock = clock
+        self.prices = prices
+        self.functions: list[Function] = []
+        self._by_arn: dict[str, Function] = {}
+        self.loading = False
+        self.loaded = False
+        self.load_error: str | None = None
+        self.tags_error: str | None = None
+        self.window = window
+        self.health: dict[tuple[str, str], Health] = {}
+        self.health_error: str | None = None
+        self.health_at: datetime | None = None
+        self.posture = Posture(session)
+        self.account: str | None = None
+        self.identity_error: str | None = None
+        self._identity_task: asyncio.Task[str] | None = None
+        self._findings: dict[str, list[Finding]] = {}
+        self._state_asked: set[str] = set()
+        self.states_denied: str | None = None
+        self._state_slots = asyncio.Semaphore(STATE_BATCH)
+        self._listeners: list[Listener] = []
+        self.closed = False
+
+    # ----- telling -------------------------------------------------------------------
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(change)` after each change; returns a function that stops it."""
+        self._listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return stop
+
+    def tell(self, change: Change) -> None:
+        if change in (Change.HEALTH, Change.POSTURE):
+            # The noisy-trigger and memory findings read cost and log observations.
+            self._findings.clear()
+        for listener in list(self._listeners):
+            listener(change)
+
+    def close(self) -> None:
+        """This fleet's connection was left behind: nothing it learns is told any more."""
+        self.closed = True
+        self._listeners.clear()
+
+    # ----- functions -----------------------------------------------------------------
+
+    def function(self, arn: str) -> Function | None:
+        return self._by_arn.get(arn)
+
+    def named(self, name: str, region: str | None = None) -> Function | None:
+        for fn in self.functions:
+            if fn.name == name and (region is None or fn.region == region):
+                return fn
+        return None
+
+    def _set_functions(self, functions: list[Function]) -> None:
+        self.functions = functions
+        self._by_arn = {f.arn: f for f in functions}
+
+    def _merge(self, page: Iterable[Function]) -> None:
+        """Fresh rows replace rows of the same ARN in place; new ones are added. What
+        ListFunctions does not return (State, tags) is kept from the row replaced."""
+        functions = list(self.functions)
+        positions = {f.arn: i for i, f in enumerate(functions)}
+        for fn in page:
+            i = positions.get(fn.arn)
+            if i is None:
+                positions[fn.arn] = len(functions)
+                functions.append(fn)
+                continue
+            old = functions[i]
+            functions[i] = replace(
+                fn,
+                state=fn.state or old.state,
+                last_update_status=fn.last_update_status or old.last_update_status,
+                tags=fn.tags or old.tags,
+            )
+        self._set_functions(functions)
+
+    async def load(self, first_page: Callable[[], None] | None = None) -> None:
+        """Page every region's functions into `functions`.
+
+        Rows are merged as pages arrive; when paging ends, rows that were not listed
+        again are gone. Raises AwsError (after recording `load_error`); rows read so
+        far stay.
+        """
+        self.loading = True
+        self.load_error = None
+        self.tell(Change.FUNCTIONS)
+        seen: set[str] = set()
+        told = time.monotonic()
+        first = True
+        try:
+            async for page in prefetch(function_pages_in(self.session, self.regions)):
+                seen.update(f.arn for f in page)
+                self._merge(page)
+                if first:
+                    first = False
+                    told = time.monotonic()
+                    self.tell(Change.FUNCTIONS)
+                    if first_page is not None:
+                        first_page()
+                elif time.monotonic() - told >= NOTIFY_EVERY:
+                    told = time.monotonic()
+                    self.tell(Change.FUNCTIONS)
+        except AwsError as exc:
+            self.loading = False
+            self.load_error = exc.sentence
+            self.tell(Change.FUNCTIONS)
+            raise
+        self._set_functions([f for f in self.functions if f.arn in seen])
+        self._state_asked &= seen
+        self.loading = False
+        self.loaded = True
+        self.tell(Change.FUNCTIONS)
+        if first and first_page is not None:
+            first_page()
+
+    async def load_tags(self) -> None:
+        """Tags of every function (filtering by tag); a failure is kept in `tags_error`."""
+        try:
+            found = await asyncio.gather(
+                *(function_tags(self.session.in_region(r)) for r in self.regions)
+            )
+        except AwsError as exc:
+            self.tags_error = exc.sentence
+            self.tell(Change.FUNCTIONS)
+            return
+        self.tags_error = None
+        tags = {arn: pairs for part in found for arn, pairs in part.items()}
+        if tags:
+            self._set_functions(
+                [replace(f, tags=tags[f.arn]) if f.arn in tags else f for f in self.functions]
+            )
+            self.tell(Change.FUNCTIONS)
+
+    def wanting_state(self, functions: Iterable[Function]) -> list[Function]:
+        """Of `functions`, those whose State is unknown and not yet asked for."""
+        if self.states_denied:
+            return []
+        wanted = [f for f in functions if not f.state and f.arn not in self._state_asked]
+        self._state_asked.update(f.arn for f in wanted)
+        return wanted
+
+    async def fill_states(self, functions: Sequence[Function]) -> None:
+        """State and LastUpdateStatus (GetFunction: ListFunctions omits them)."""
+        results = await asyncio.gather(
+            *(self._state_of(f) for f in functions), return_exceptions=True
+        )
+        updates: dict[Hashable, tuple[str, str]] = {}
+        for fn, result in zip(functions, results, strict=True):
+            if isinstance(result, tuple):
+                updates[fn.arn] = result
+            elif isinstance(result, AccessDenied):
+                self.states_denied = self.states_denied or result.sentence
+            else:
+                self._state_asked.discard(fn.arn)
+        if updates:
+            self._set_functions(
+                [
+                    replace(f, state=updates[f.arn][0], last_update_status=updates[f.arn][1])
+                    if f.arn in updates
+                    else f
+                    for f in self.functions
+                ]
+            )
+        self.tell(Change.FUNCTIONS)
+
+    async def _state_of(self, fn: Function) -> tuple[str, str]:
+        async with self._state_slots:
+            return await function_state(self.session.in_region(fn.region), fn.name)
+
+    def forget_states(self) -> None:
+        self._state_asked.clear()
+        self.states_denied = None
+
+    # ----- identity ------------------------------------------------------------------
+
+    async def identity(self) -> str:
+        """The account id (STS), asked once however many wait for it. Raises AwsError."""
+        if self.account is not None:
+            return self.account
+        task = self._identity_task
+        if task is None or task.done():
+            task = self._identity_task = asyncio.ensure_future(self._identity())
+        return await asyncio.shield(task)
+
+    async def _identity(self) -> str:
+        try:
+            found = await self.session.identity()
+        except AwsError as exc:
+            self.identity_error = exc.sentence
+            self.tell(Change.IDENTITY)
+            raise
+        self.account = found.account
+        self.identity_error = None
+        self.tell(Change.IDENTITY)
+        return found.account
+
+    def forget_identity(self) -> None:
+        if self.account is None:
+            self.identity_error = None
+            self._identity_task = None
+
+    # ----- health and cost ---------------------------------------------------------
+
+    def health_of(self, fn: Function) -> Health | None:
+        return self.health.get((fn.region, fn.name))
+
+    def set_window(self, window: str) -> None:
+        if window not in WINDOWS:
+            raise ValueError(f"unknown window {window!r}")
+        if window != self.window:
+            self.window = window
+            self.health.clear()
+            self.health_at = None
+            self.tell(Change.HEALTH)
+
+    async def refresh_health(self, first: Sequence[Function] = ()) -> None:
+        """Health of every function over the window, `first` ones (on screen) first.
+
+        Replies for a window that was left meanwhile are dropped. Raises AwsError
+        after recording `health_error`.
+        """
+        window = self.window
+        order: dict[tuple[str, str], None] = {}
+        for fn in (*first, *self.functions):
+            order[fn.region, fn.name] = None
+        by_region: dict[str, list[str]] = {}
+        for region, name in order:
+            by_region.setdefault(region, []).append(name)
+        now = self.clock()
+        try:
+            for region, names in by_region.items():
+                async for part in iter_health(
+                    self.session.in_region(region), names, now, WINDOWS[window]
+                ):
+                    if self.window != window:
+                        return
+                    self.health.update({(region, n): h for n, h in part.items()})
+                    self.tell(Change.HEALTH)
+        except AwsError as exc:
+            self.health_error = exc.sentence
+            self.tell(Change.HEALTH)
+            raise
+        self.health_error = None
+        self.health_at = now
+        self.tell(Change.HEALTH)
+
+    async def refresh_health_of(self, fn: Function) -> None:
+        """Health of one function now (a pane opened before the fleet's refresh)."""
+        window = self.window
+        session = self.session.in_region(fn.region)
+        async for part in iter_health(session, [fn.name], self.clock(), WINDOWS[window]):
+            if self.window == window:
+                self.health.update({(fn.region, n): h for n, h in part.items()})
+        self.tell(Change.HEALTH)
+
+    def cost_of(self, fn: Function) -> Cost | None:
+        return estimate(
+            self.health_of(fn), fn.memory_mb, fn.architecture, WINDOWS[self.window], self.prices
+        )
+
+    def total_cost(self) -> float | None:
+        costs = [c for c in (self.cost_of(f) for f in self.functions) if c is not None]
+        return sum(c.total for c in costs) if costs else None
+
+    def noisy_count(self) -> int:
+        return sum(1 for f in self.functions if (c := self.cost_of(f)) and c.noisy)
+
+    # ----- alarms and findings -------------------------------------------------------
+
+    def alarm_state(self, fn: Function) -> str | None:
+        """Worst state of the function's alarms; None while loading, "unknown" if denied."""
+        alarms = self.posture.alarms_of(fn)
+        if alarms is None:
+            return "unknown" if self.posture.alarm_error else None
+        return worst_state(alarms)
+
+    async def refresh_alarms(self) -> None:
+        await self.posture.refresh_alarms(self.regions)
+        self.tell(Change.POSTURE)
+
+    def findings_of(self, fn: Function) -> list[Finding] | None:
+        """The function's findings; None until the scan has its facts."""
+        found = self._findings.get(fn.arn)
+        if found is None:
+            facts = self.posture.facts_of(fn)
+            if facts is None:
+                return None
+            found = check(
+                facts, self.clock(), self.posture.observations.get(fn.arn), self.cost_of(fn)
+            )
+            self._findings[fn.arn] = found
+        return found
+
+    def all_findings(self) -> list[Finding]:
+        return [f for fn in self.functions for f in self.findings_of(fn) or ()]
+
+    @property
+    def scanning(self) -> bool:
+        return self.posture.scanning
+
+    @property
+    def scanned(self) -> bool:
+        result = self.posture.result
+        return result is not None and result.complete
+
+    async def scan(self) -> None:
+        """The findings scan of every function (joined if one is running)."""
+
+        def progress(_: object) -> None:
+            self.tell(Change.POSTURE)
+
+        await self.posture.scan(list(self.functions), self.clock(), progress)
+        self.tell(Change.POSTURE)
+
+    def observe(
+        self,
+        arn: str,
+        duration_ms: float | None,
+        max_memory_used_mb: int | None,
+        memory_size_mb: int | None,
+    ) -> None:
+        """REPORT figures read from a log pane (timeout and memory findings)."""
+        self.posture.observations.add(arn, duration_ms, max_memory_used_mb, memory_size_mb)
+        self._findings.pop(arn, None)
