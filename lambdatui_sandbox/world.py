@@ -186,8 +186,55 @@ class DemoWorld:
 
 def load_world(document: seeddata.Document | None = None) -> DemoWorld:
     """The demo world from ``data/world.toml`` (or from ``document``)."""
-    world: DemoWorld = (document or seeddata.read("world.toml")).build(DemoWorld)
+    document = document or seeddata.read("world.toml")
+    world: DemoWorld = document.build(DemoWorld)
+    _check_references(world, seeddata.At(document.name))
     return world
+
+
+_TARGET = "queue or topic"
+
+
+def _check_references(world: DemoWorld, at: seeddata.At) -> None:
+    """Every name an entry refers to is defined (a queue's dead letter queue before it)."""
+    roles = {role.name for role in world.roles}
+    layers = {f"{layer.name}:{n}" for layer in world.layers for n in range(1, len(layer.ages) + 1)}
+    functions = {spec.name for spec in world.functions}
+    streams = {stream.name for stream in world.streams}
+    queues: set[str] = set()
+    for index, queue in enumerate(world.queues):
+        here = at.key("queues").item(index)
+        _defined(queue.dead_letter, queues, here.key("dead_letter"), "earlier queue")
+        queues.add(queue.name)
+    targets = {f"sqs:{name}" for name in queues} | {f"sns:{name}" for name, _ in world.topics}
+    for index, spec in enumerate(world.functions):
+        here = at.key("functions").item(index)
+        if spec.image is None and (spec.runtime is None or spec.handler is None):
+            raise seeddata.SeedDataError(here, "needs a runtime and a handler, or an image")
+        _defined(spec.role, roles, here.key("role"), "role")
+        for number, layer in enumerate(spec.layers):
+            _defined(layer, layers, here.key("layers").item(number), "layer version")
+        _defined(spec.dead_letter, targets, here.key("dead_letter"), _TARGET)
+        _defined(spec.on_failure, targets, here.key("on_failure"), _TARGET)
+        versions = {str(number) for number in range(1, len(spec.releases) + 1)}
+        for number, alias in enumerate(spec.aliases):
+            canary = str(alias.canary[0]) if alias.canary else None
+            _defined(str(alias.version), versions, here.key("aliases").item(number), "release")
+            _defined(canary, versions, here.key("aliases").item(number).key("canary"), "release")
+    for index, source in enumerate(world.event_sources):
+        here = at.key("event_sources").item(index)
+        _defined(source.queue, queues, here.key("queue"), "queue")
+        _defined(source.function, functions, here.key("function"), "function")
+    for index, stream_source in enumerate(world.stream_sources):
+        here = at.key("stream_sources").item(index)
+        _defined(stream_source.stream, streams, here.key("stream"), "stream")
+        _defined(stream_source.function, functions, here.key("function"), "function")
+        _defined(stream_source.on_failure, targets, here.key("on_failure"), _TARGET)
+
+
+def _defined(name: str | None, names: set[str], at: seeddata.At, what: str) -> None:
+    if name is not None and name not in names:
+        raise seeddata.SeedDataError(at, f"no {what} {name!r} in this file")
 
 
 DEMO = load_world()
