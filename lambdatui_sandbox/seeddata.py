@@ -7,7 +7,8 @@ a table becomes a ``Mapping`` or a tuple of (key, value) pairs, a string names a
 member, a duration (``"2h14m"``: days, hours, minutes, seconds) becomes a timedelta,
 and a float may be written as a fraction (``"1/60"``). Anything else is a mistake, and
 the error names the file and the key: ``world.toml: functions[3].memory: expected an
-integer, got 'lots'``. Hooks convert the types the data spells its own way.
+integer, got 'lots'``. Hooks (keyed by a type, or by a generic type's origin such as
+``collections.abc.Callable``) convert the types the data spells its own way.
 
 Two small interpreters serve the traffic stories: ``Draw`` (a value drawn from a random
 generator and formatted) and ``Template`` (a JSON shape whose strings are format strings
@@ -104,10 +105,10 @@ def take(table: Mapping[str, Any], key: str, at: At) -> Any:
 
 def convert(kind: Any, value: Any, at: At, hooks: Mapping[Any, Hook]) -> Any:
     """``value`` (as parsed from TOML or JSON) as an object of type ``kind``."""
-    hook = hooks.get(kind)
+    origin, args = get_origin(kind), get_args(kind)
+    hook = hooks.get(kind) or (hooks.get(origin) if origin is not None else None)
     if hook is not None:
         return hook(value, at)
-    origin, args = get_origin(kind), get_args(kind)
     if kind is Any:
         return value
     if origin is Union or origin is types.UnionType:
