@@ -34,7 +34,7 @@ Hook = Callable[[Any, "At"], Any]
 _PACKAGE = "lambdatui_sandbox"
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-_FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_FRACTION = re.compile(r"\s*(\d+)\s*/\s*([1-9]\d*)\s*")
 
 
 class SeedDataError(ValueError):
@@ -43,6 +43,7 @@ class SeedDataError(ValueError):
     def __init__(self, at: At, message: str, *, expected: str | None = None) -> None:
         super().__init__(f"{at}: {message}")
         self.at = at
+        self.message = message
         self.expected = expected  # set when the value was of the wrong kind altogether
 
 
@@ -168,7 +169,9 @@ def _union(members: tuple[Any, ...], value: Any, at: At, hooks: Mapping[Any, Hoo
     if len(errors) == 1:
         raise errors[0][1]
     if errors:
-        reasons = "; ".join(f"as {getattr(m, '__name__', m)}: {e}" for m, e in errors)
+        reasons = "; ".join(
+            f"as {getattr(m, '__name__', m)}: {e.at.path}: {e.message}" for m, e in errors
+        )
         raise SeedDataError(at, f"fits none of its forms ({reasons})")
     kinds = " or ".join(expected)
     raise SeedDataError(at, f"expected {kinds}, got {_kind_of(value)}", expected=kinds)
