@@ -17,6 +17,7 @@ over an invocation's values).
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -133,7 +134,7 @@ def convert(kind: Any, value: Any, at: At, hooks: Mapping[Any, Hook]) -> Any:
 def build(cls: type, value: Any, at: At, hooks: Mapping[Any, Hook]) -> Any:
     """A dataclass from a table whose keys are its fields."""
     table = _table(value, at)
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     params = {f.name: f for f in fields(cls) if f.init}
     for key in table:
         if key not in params:
@@ -151,6 +152,11 @@ def build(cls: type, value: Any, at: At, hooks: Mapping[Any, Hook]) -> Any:
         return cls(**kwargs)
     except (TypeError, ValueError) as error:
         raise SeedDataError(at, str(error)) from None
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
 
 
 def _union(members: tuple[Any, ...], value: Any, at: At, hooks: Mapping[Any, Hook]) -> Any:
