@@ -1,4 +1,8 @@
-"""The deterministic demo account: an online shop's Lambda estate during an incident."""
+"""The deterministic demo account: an online shop's Lambda estate during an incident.
+
+What the account holds is data (``data/world.toml``, read into the dataclasses below);
+this module writes it into moto's backends.
+"""
 
 from __future__ import annotations
 
@@ -18,22 +22,12 @@ from moto.moto_api._internal import mock_random
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
+from . import seeddata
 from .bundles import encoded, function_package, layer_package
 from .extensions import FunctionSettings, LambdaExtensions, aws_timestamp
 from .posture import PostureSeeder
 
 WORLDS = ("demo", "empty")
-SEED = 20241120
-
-VPC_ID = "vpc-0c8d3e5f7a9b1c2d4"
-SUBNETS = ("subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829")
-SECURITY_GROUPS = ("sg-0f1e2d3c4b5a69788",)
-BULK_RUNTIMES = ("python3.12", "python3.13", "nodejs22.x", "nodejs20.x")
-BULK_MEMORY = (128, 256, 512, 1024)
-
-
-def ago(days: float = 0, hours: float = 0, minutes: float = 0) -> timedelta:
-    return timedelta(days=days, hours=hours, minutes=minutes)
 
 
 @dataclass(frozen=True)
@@ -159,632 +153,105 @@ class SeededWorld:
     streams: Mapping[str, str] = field(default_factory=dict)
 
 
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+@dataclass(frozen=True)
+class Bulk:
+    """The choices generated functions (``extra_functions``) are drawn from."""
+
+    runtimes: tuple[str, ...]
+    memory: tuple[int, ...]
+    timeouts: tuple[int, ...]
+    architectures: tuple[str, ...]
 
 
-ROLES = (
-    Role(
-        "lambda-basic-execution",
-        "Shared role for functions that only write logs",
-        ago(days=610),
-    ),
-    Role("orders-service-role", "Orders API and worker", ago(days=402)),
-    Role("payments-service-role", "Payments webhooks, ledger and reconciliation", ago(days=355)),
-    Role("checkout-service-role", "Checkout API and cart", ago(days=290)),
-    Role("catalog-service-role", "Catalog indexing and images", ago(days=240)),
-    Role("platform-auth-role", "Token issuing and session validation", ago(days=510)),
-    Role("auth-jwks-rotator-role", "Signing key rotation", ago(days=33)),
-    Role("notifications-role", "Email and SMS senders", ago(days=180)),
-    Role("orders-analytics-consumer-role", "Orders stream into the warehouse", ago(days=75)),
-)
+@dataclass(frozen=True)
+class DemoWorld:
+    """The demo account as ``data/world.toml`` describes it."""
 
-TOPICS = (("payments-alerts", "payments"), ("orders-events", "orders"))
+    seed: int
+    vpc: str
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    bulk: Bulk
+    retention: Mapping[str, int]
+    topics: tuple[tuple[str, str], ...]
+    trust_policy: Mapping[str, Any]
+    roles: tuple[Role, ...]
+    queues: tuple[Queue, ...]
+    streams: tuple[DataStream, ...]
+    layers: tuple[Layer, ...]
+    functions: tuple[Function, ...]
+    event_sources: tuple[EventSource, ...]
+    stream_sources: tuple[StreamSource, ...]
 
-QUEUES = (
-    Queue("orders-dlq", "orders", ago(days=400), retention_days=14),
-    Queue(
-        "orders-queue",
-        "orders",
-        ago(days=400),
-        dead_letter="orders-dlq",
-        visibility_timeout=720,
-    ),
-    Queue("catalog-updates-dlq", "catalog", ago(days=238), retention_days=14),
-    Queue(
-        "catalog-updates",
-        "catalog",
-        ago(days=238),
-        dead_letter="catalog-updates-dlq",
-        max_receive_count=3,
-        visibility_timeout=1800,
-    ),
-    Queue("payments-webhook-dlq", "payments", ago(days=350), retention_days=14),
-    Queue("payments-webhook-failures", "payments", ago(days=120), retention_days=14),
-    Queue("payments-reconciler-dlq", "payments", ago(days=330), retention_days=14),
-    Queue("image-resizer-dlq", "catalog", ago(days=200), retention_days=7),
-    Queue("notifications-dlq", "growth", ago(days=170), retention_days=14),
-    Queue("notifications-failures", "growth", ago(days=90), retention_days=14),
-    Queue("orders-analytics-failures", "orders", ago(days=75), retention_days=14),
-)
 
-STREAMS = (DataStream("orders-events", "orders", 2, ago(days=75)),)
+def load_world(document: seeddata.Document | None = None) -> DemoWorld:
+    """The demo world from ``data/world.toml`` (or from ``document``)."""
+    document = document or seeddata.read("world.toml")
+    world: DemoWorld = document.build(DemoWorld)
+    _check_references(world, seeddata.At(document.name))
+    return world
 
-LAYERS = (
-    Layer(
-        "shared-python-utils",
-        "Logging, tracing and idempotency helpers for Python functions",
-        "python",
-        ("python3.11", "python3.12", "python3.13"),
-        (ago(days=300), ago(days=64), ago(days=15)),
-    ),
-    Layer(
-        "observability-extension",
-        "Telemetry extension shipping metrics and traces",
-        "extensions",
-        ("python3.12", "nodejs20.x", "nodejs22.x", "java21"),
-        (ago(days=220), ago(days=40)),
-    ),
-)
 
-PY_UTILS = "shared-python-utils:3"
-PY_UTILS_OLD = "shared-python-utils:2"
-TELEMETRY = "observability-extension:2"
+_TARGET = "queue or topic"
 
-FUNCTIONS = (
-    Function(
-        "orders-api",
-        "REST API for creating and reading orders",
-        "python3.12",
-        "app.handler",
-        "orders",
-        "prod",
-        "orders",
-        "orders-service-role",
-        ago(hours=2, minutes=14),
-        memory=512,
-        timeout=29,
-        arch="arm64",
-        log_format="JSON",
-        variables={
-            "ORDERS_TABLE": "orders-prod",
-            "POWERTOOLS_SERVICE_NAME": "orders-api",
-            "LOG_LEVEL": "INFO",
-        },
-        layers=(PY_UTILS, TELEMETRY),
-        tracing=True,
-        reserved=200,
-        releases=(ago(days=30), ago(days=9), ago(hours=2, minutes=14)),
-        aliases=(Alias("live", 3, "Production traffic"), Alias("previous", 2, "Rollback target")),
-    ),
-    Function(
-        "orders-worker",
-        "Consumes orders-queue: reserves stock and charges the card",
-        "python3.12",
-        "worker.handler",
-        "orders",
-        "prod",
-        "orders",
-        "orders-service-role",
-        ago(days=6, hours=3),
-        memory=1024,
-        timeout=120,
-        arch="arm64",
-        log_format="JSON",
-        application_log_level="INFO",
-        system_log_level="WARN",
-        variables={
-            "ORDERS_TABLE": "orders-prod",
-            "PAYMENTS_API_URL": "https://payments.internal.example.com",
-            "POWERTOOLS_SERVICE_NAME": "orders-worker",
-        },
-        layers=(PY_UTILS,),
-        tracing=True,
-    ),
-    Function(
-        "orders-export-csv",
-        "Nightly export of the day's orders to the finance bucket",
-        "python3.11",
-        "lambda_function.lambda_handler",
-        "orders",
-        "prod",
-        "orders",
-        "orders-service-role",
-        ago(days=47),
-        memory=2048,
-        timeout=900,
-        storage=4096,
-        variables={"EXPORT_BUCKET": "shop-finance-exports", "LOG_LEVEL": "INFO"},
-        layers=(PY_UTILS_OLD,),
-    ),
-    Function(
-        "orders-api-staging",
-        "REST API for creating and reading orders (staging)",
-        "python3.13",
-        "app.handler",
-        "orders",
-        "staging",
-        "orders",
-        "orders-service-role",
-        ago(hours=5, minutes=40),
-        memory=512,
-        timeout=29,
-        arch="arm64",
-        log_format="JSON",
-        application_log_level="DEBUG",
-        system_log_level="DEBUG",
-        variables={"ORDERS_TABLE": "orders-staging", "LOG_LEVEL": "DEBUG"},
-        layers=(PY_UTILS,),
-    ),
-    Function(
-        "checkout-api",
-        "Checkout: pricing, tax and order submission",
-        "nodejs22.x",
-        "index.handler",
-        "checkout",
-        "prod",
-        "checkout",
-        "checkout-service-role",
-        ago(minutes=52),
-        memory=1024,
-        timeout=29,
-        arch="arm64",
-        log_format="JSON",
-        log_group="/shop/checkout",
-        variables={"NODE_OPTIONS": "--enable-source-maps", "CART_TABLE": "carts-prod"},
-        layers=(TELEMETRY,),
-        tracing=True,
-        releases=(ago(days=11), ago(minutes=52)),
-        aliases=(Alias("live", 1, "Production traffic", canary=(2, 0.1)),),
-    ),
-    Function(
-        "checkout-cart-service",
-        "Cart reads and writes",
-        "nodejs20.x",
-        "index.handler",
-        "checkout",
-        "prod",
-        "checkout",
-        "checkout-service-role",
-        ago(days=19),
-        memory=512,
-        timeout=10,
-        variables={"CART_TABLE": "carts-prod"},
-    ),
-    Function(
-        "checkout-session-cleanup",
-        "Hourly: expires abandoned checkout sessions",
-        "nodejs20.x",
-        "index.handler",
-        "checkout",
-        "prod",
-        "checkout",
-        "lambda-basic-execution",
-        ago(days=88),
-        memory=256,
-        timeout=300,
-        arch="arm64",
-    ),
-    Function(
-        "payments-webhook",
-        "Receives payment provider webhooks and updates payment state",
-        "python3.12",
-        "app.handler",
-        "payments",
-        "prod",
-        "payments",
-        "payments-service-role",
-        ago(minutes=23),
-        memory=1024,
-        timeout=30,
-        log_format="JSON",
-        variables={
-            "STRIPE_API_KEY": "sk_live_demo_NOT_A_REAL_KEY_0000",
-            "STRIPE_WEBHOOK_SECRET": "whsec_demo_NOT_A_REAL_SECRET",
-            "PAYMENTS_TABLE": "payments-prod",
-        },
-        layers=(PY_UTILS, TELEMETRY),
-        dead_letter="sqs:payments-webhook-dlq",
-        tracing=True,
-        releases=(ago(days=12), ago(minutes=23)),
-        aliases=(Alias("prod", 2, "Production traffic"),),
-        on_failure="sqs:payments-webhook-failures",
-        retries=2,
-        max_event_age=3600,
-    ),
-    Function(
-        "payments-reconciler-prod",
-        "Reconciles settlements against the ledger every 15 minutes",
-        "java21",
-        "com.example.payments.ReconcileHandler::handleRequest",
-        "payments",
-        "prod",
-        "payments",
-        "payments-service-role",
-        ago(days=3, hours=1),
-        memory=3008,
-        timeout=900,
-        storage=2048,
-        variables={
-            "DB_HOST": "ledger.cluster-demo.us-east-1.rds.amazonaws.com",
-            "DB_USER": "reconciler",
-            "DB_PASSWORD": "demo-password-not-real",
-            "JAVA_TOOL_OPTIONS": "-XX:+TieredCompilation -XX:TieredStopAtLevel=1",
-        },
-        layers=(TELEMETRY,),
-        dead_letter="sqs:payments-reconciler-dlq",
-        vpc=True,
-    ),
-    Function(
-        "payments-refunds",
-        "Issues refunds requested by support",
-        "java17",
-        "com.example.payments.RefundHandler::handleRequest",
-        "payments",
-        "prod",
-        "payments",
-        "payments-service-role",
-        ago(days=26),
-        memory=2048,
-        timeout=60,
-        arch="arm64",
-        log_format="JSON",
-        variables={"DB_HOST": "ledger.cluster-demo.us-east-1.rds.amazonaws.com"},
-        vpc=True,
-    ),
-    Function(
-        "payments-fraud-score",
-        "Scores payments with the fraud model",
-        None,
-        None,
-        "risk",
-        "prod",
-        "fraud",
-        "payments-service-role",
-        ago(days=8),
-        memory=10240,
-        timeout=120,
-        storage=10240,
-        log_format="JSON",
-        application_log_level="WARN",
-        system_log_level="WARN",
-        variables={"MODEL_VERSION": "2024.11.3"},
-        tracing=True,
-        image="fraud-score:2024.11.3",
-        image_command=("app.score",),
-    ),
-    Function(
-        "payments-ledger-writer",
-        "Writes settled payments to the ledger",
-        "python3.13",
-        "ledger.handler",
-        "payments",
-        "prod",
-        "payments",
-        "payments-service-role",
-        ago(days=14),
-        memory=256,
-        timeout=15,
-        arch="arm64",
-        log_format="JSON",
-        variables={"LEDGER_TABLE": "ledger-prod"},
-        layers=(PY_UTILS,),
-        dead_letter="sns:payments-alerts",
-        reserved=10,
-    ),
-    Function(
-        "image-resizer",
-        "Creates thumbnails for uploaded product images",
-        None,
-        None,
-        "catalog",
-        "prod",
-        "images",
-        "catalog-service-role",
-        ago(days=4),
-        memory=2048,
-        timeout=60,
-        arch="arm64",
-        storage=1024,
-        variables={"THUMBNAIL_BUCKET": "shop-product-thumbnails"},
-        dead_letter="sqs:image-resizer-dlq",
-        image="image-resizer:v42",
-        image_command=("app.handler",),
-    ),
-    Function(
-        "catalog-search-indexer",
-        "Consumes catalog-updates and refreshes the search index",
-        "nodejs22.x",
-        "index.handler",
-        "catalog",
-        "prod",
-        "search",
-        "catalog-service-role",
-        ago(days=10),
-        memory=1536,
-        timeout=300,
-        arch="arm64",
-        log_format="JSON",
-        variables={"SEARCH_ENDPOINT": "https://search.internal.example.com"},
-        layers=(TELEMETRY,),
-    ),
-    Function(
-        "catalog-price-updater",
-        "Applies supplier price files",
-        "python3.11",
-        "lambda_function.lambda_handler",
-        "catalog",
-        "staging",
-        "pricing",
-        "catalog-service-role",
-        ago(days=2, hours=7),
-        memory=256,
-        timeout=60,
-        layers=(PY_UTILS_OLD,),
-    ),
-    Function(
-        "report-generator-java",
-        "Monthly finance reports as PDF",
-        "java21",
-        "com.example.reports.ReportHandler::handleRequest",
-        "finance",
-        "prod",
-        "reports",
-        "lambda-basic-execution",
-        ago(days=61),
-        memory=4096,
-        timeout=900,
-        storage=8192,
-        variables={"REPORT_BUCKET": "shop-finance-reports"},
-    ),
-    Function(
-        "auth-token-issuer",
-        "Issues access tokens for the storefront",
-        "provided.al2023",
-        "bootstrap",
-        "platform",
-        "prod",
-        "auth",
-        "platform-auth-role",
-        ago(days=5, hours=2),
-        memory=128,
-        timeout=3,
-        arch="arm64",
-        log_format="JSON",
-        variables={"JWT_SECRET": "demo-jwt-secret-not-real", "TOKEN_TTL_SECONDS": "900"},
-        reserved=100,
-    ),
-    Function(
-        "auth-session-validator",
-        "Validates session tokens at the edge of every API",
-        "provided.al2023",
-        "bootstrap",
-        "platform",
-        "prod",
-        "auth",
-        "platform-auth-role",
-        ago(days=5, hours=2),
-        memory=128,
-        timeout=5,
-        arch="arm64",
-        log_format="JSON",
-        variables={"JWKS_URL": "https://auth.internal.example.com/.well-known/jwks.json"},
-    ),
-    Function(
-        "auth-jwks-rotator",
-        "Rotates token signing keys weekly",
-        "provided.al2023",
-        "bootstrap",
-        "platform",
-        "prod",
-        "auth",
-        "auth-jwks-rotator-role",
-        ago(days=33),
-        memory=256,
-        timeout=60,
-    ),
-    Function(
-        "notifications-email-sender",
-        "Sends transactional email",
-        "python3.12",
-        "sender.handler",
-        "growth",
-        "prod",
-        "notifications",
-        "notifications-role",
-        ago(days=16),
-        memory=256,
-        timeout=30,
-        arch="arm64",
-        log_format="JSON",
-        variables={
-            "SENDGRID_API_KEY": "SG.demo-NOT-A-REAL-KEY",
-            "FROM_ADDRESS": "orders@example.com",
-        },
-        layers=(PY_UTILS,),
-        dead_letter="sqs:notifications-dlq",
-        on_failure="sqs:notifications-failures",
-        retries=1,
-        max_event_age=21600,
-    ),
-    Function(
-        "notifications-sms-sender",
-        "Sends delivery updates by SMS",
-        "nodejs20.x",
-        "index.handler",
-        "growth",
-        "prod",
-        "notifications",
-        "notifications-role",
-        ago(days=73),
-        memory=128,
-        timeout=10,
-        dead_letter="sqs:notifications-dlq",
-    ),
-    Function(
-        "inventory-sync",
-        "Syncs stock levels from the warehouse system",
-        "python3.12",
-        "lambda_function.lambda_handler",
-        "inventory",
-        "prod",
-        "inventory",
-        "lambda-basic-execution",
-        ago(days=21),
-        memory=512,
-        timeout=120,
-        log_format="JSON",
-        variables={"WAREHOUSE_API_URL": "https://wms.internal.example.com"},
-        layers=(PY_UTILS,),
-        reserved=5,
-    ),
-    Function(
-        "inventory-sync-dev",
-        "Syncs stock levels from the warehouse system (dev)",
-        "python3.13",
-        "lambda_function.lambda_handler",
-        "inventory",
-        "dev",
-        "inventory",
-        "lambda-basic-execution",
-        ago(hours=20),
-        memory=128,
-        timeout=120,
-        arch="arm64",
-    ),
-    Function(
-        "shipping-label-printer",
-        "Buys shipping labels from the carrier",
-        "java17",
-        "com.example.shipping.LabelHandler::handleRequest",
-        "fulfilment",
-        "prod",
-        "shipping",
-        "lambda-basic-execution",
-        ago(days=120),
-        memory=1024,
-        timeout=30,
-    ),
-    Function(
-        "shipping-rates-quote",
-        "Quotes shipping rates at checkout",
-        "nodejs22.x",
-        "index.handler",
-        "fulfilment",
-        "prod",
-        "shipping",
-        "lambda-basic-execution",
-        ago(days=9),
-        memory=512,
-        timeout=6,
-        arch="arm64",
-        log_format="JSON",
-    ),
-    Function(
-        "legacy-coupon-service",
-        "DEPRECATED: replaced by promotions; concurrency set to 0",
-        "python3.11",
-        "lambda_function.lambda_handler",
-        "growth",
-        "prod",
-        "coupons",
-        "lambda-basic-execution",
-        ago(days=412),
-        memory=128,
-        timeout=3,
-        reserved=0,
-    ),
-    Function(
-        "platform-log-shipper",
-        "Forwards CloudWatch log subscriptions to the log archive",
-        "python3.12",
-        "shipper.handler",
-        "platform",
-        "prod",
-        "observability",
-        "lambda-basic-execution",
-        ago(days=150),
-        memory=128,
-        timeout=60,
-        arch="arm64",
-    ),
-    Function(
-        "platform-canary-healthcheck",
-        "Probes the storefront every minute",
-        "nodejs22.x",
-        "index.handler",
-        "platform",
-        "prod",
-        "observability",
-        "lambda-basic-execution",
-        ago(days=2),
-        memory=128,
-        timeout=30,
-        arch="arm64",
-        log_format="JSON",
-    ),
-    Function(
-        "dev-sandbox-hello",
-        "Hello world used for onboarding",
-        "python3.13",
-        "lambda_function.lambda_handler",
-        "platform",
-        "dev",
-        "onboarding",
-        "lambda-basic-execution",
-        ago(days=3, hours=5),
-    ),
-    Function(
-        "orders-analytics-consumer",
-        "Reads the orders-events stream into the analytics warehouse",
-        "python3.12",
-        "analytics.handler",
-        "orders",
-        "prod",
-        "analytics",
-        "orders-analytics-consumer-role",
-        ago(days=5, hours=2),
-        memory=512,
-        timeout=60,
-        arch="arm64",
-        log_format="JSON",
-        variables={
-            "WAREHOUSE_URL": "https://warehouse.internal.example.com",
-            "POWERTOOLS_SERVICE_NAME": "orders-analytics-consumer",
-        },
-        layers=(PY_UTILS,),
-    ),
-)
 
-EVENT_SOURCES = (
-    EventSource("orders-queue", "orders-worker", 10, 5, 20, ago(days=400)),
-    EventSource("catalog-updates", "catalog-search-indexer", 100, 30, 5, ago(days=238)),
-)
+def _check_references(world: DemoWorld, at: seeddata.At) -> None:
+    """Every name an entry refers to is defined (a queue's dead letter queue before it)."""
+    roles = {role.name for role in world.roles}
+    layers = {f"{layer.name}:{n}" for layer in world.layers for n in range(1, len(layer.ages) + 1)}
+    functions = {spec.name for spec in world.functions}
+    streams = {stream.name for stream in world.streams}
+    queues: set[str] = set()
+    for index, queue in enumerate(world.queues):
+        here = at.key("queues").item(index)
+        _defined(queue.dead_letter, queues, here.key("dead_letter"), "earlier queue")
+        queues.add(queue.name)
+    targets = {f"sqs:{name}" for name in queues} | {f"sns:{name}" for name, _ in world.topics}
+    for index, spec in enumerate(world.functions):
+        here = at.key("functions").item(index)
+        if spec.image is None and (spec.runtime is None or spec.handler is None):
+            raise seeddata.SeedDataError(here, "needs a runtime and a handler, or an image")
+        _defined(spec.role, roles, here.key("role"), "role")
+        for number, layer in enumerate(spec.layers):
+            _defined(layer, layers, here.key("layers").item(number), "layer version")
+        _defined(spec.dead_letter, targets, here.key("dead_letter"), _TARGET)
+        _defined(spec.on_failure, targets, here.key("on_failure"), _TARGET)
+        versions = {str(number) for number in range(1, len(spec.releases) + 1)}
+        for number, alias in enumerate(spec.aliases):
+            canary = str(alias.canary[0]) if alias.canary else None
+            _defined(str(alias.version), versions, here.key("aliases").item(number), "release")
+            _defined(canary, versions, here.key("aliases").item(number).key("canary"), "release")
+    for index, source in enumerate(world.event_sources):
+        here = at.key("event_sources").item(index)
+        _defined(source.queue, queues, here.key("queue"), "queue")
+        _defined(source.function, functions, here.key("function"), "function")
+    for index, stream_source in enumerate(world.stream_sources):
+        here = at.key("stream_sources").item(index)
+        _defined(stream_source.stream, streams, here.key("stream"), "stream")
+        _defined(stream_source.function, functions, here.key("function"), "function")
+        _defined(stream_source.on_failure, targets, here.key("on_failure"), _TARGET)
 
-STREAM_SOURCES = (
-    StreamSource(
-        "orders-events",
-        "orders-analytics-consumer",
-        100,
-        "LATEST",
-        "sqs:orders-analytics-failures",
-        ago(days=75),
-        window=1,
-        retries=3,
-        max_record_age=86_400,
-        bisect=True,
-    ),
-)
 
-RETENTION = {"prod": 30, "staging": 14, "dev": 7}
+def _defined(name: str | None, names: set[str], at: seeddata.At, what: str) -> None:
+    if name is not None and name not in names:
+        raise seeddata.SeedDataError(at, f"no {what} {name!r} in this file")
+
+
+DEMO = load_world()
+SEED = DEMO.seed
+VPC_ID = DEMO.vpc
+SUBNETS = DEMO.subnets
+SECURITY_GROUPS = DEMO.security_groups
+LAMBDA_TRUST = DEMO.trust_policy
+ROLES = DEMO.roles
+TOPICS = DEMO.topics
+QUEUES = DEMO.queues
+STREAMS = DEMO.streams
+LAYERS = DEMO.layers
+FUNCTIONS = DEMO.functions
+EVENT_SOURCES = DEMO.event_sources
+STREAM_SOURCES = DEMO.stream_sources
+RETENTION = DEMO.retention
 
 
 class _Seeder:
@@ -1057,6 +524,7 @@ class _Seeder:
         role = ROLES[0]
         if not any(existing.name == role.name for existing in self.iam.get_roles()):
             self.role(role)
+        bulk = DEMO.bulk
         chooser = random.Random(SEED)
         package = function_package(
             "bulk-fn", "python3.12", "app.handler", "Generated function", "1"
@@ -1064,7 +532,7 @@ class _Seeder:
         zipped = encoded(package)
         for index in range(1, count + 1):
             name = f"bulk-fn-{index:05d}"
-            runtime = chooser.choice(BULK_RUNTIMES)
+            runtime = chooser.choice(bulk.runtimes)
             handler = "app.handler" if runtime.startswith("python") else "index.handler"
             function = self.lambdas.create_function(
                 {
@@ -1073,14 +541,14 @@ class _Seeder:
                     "Role": self.role_arn(role.name),
                     "Runtime": runtime,
                     "Handler": handler,
-                    "MemorySize": chooser.choice(BULK_MEMORY),
-                    "Timeout": chooser.choice((3, 10, 30, 60)),
-                    "Architectures": [chooser.choice(("x86_64", "arm64"))],
+                    "MemorySize": chooser.choice(bulk.memory),
+                    "Timeout": chooser.choice(bulk.timeouts),
+                    "Architectures": [chooser.choice(bulk.architectures)],
                     "Tags": {"env": "dev", "team": "platform", "service": "bulk"},
                     "Code": {"ZipFile": zipped},
                 }
             )
-            function.last_modified = aws_timestamp(self.at(ago(minutes=7 * index)))
+            function.last_modified = aws_timestamp(self.at(timedelta(minutes=7 * index)))
             self.functions.append(name)
 
     def result(self, world: str) -> SeededWorld:
