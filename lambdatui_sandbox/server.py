@@ -29,6 +29,7 @@ from .extensions import LambdaExtensions
 from .faults import Fault, Faults
 from .invoke import Invoker
 from .livetail import LiveTail
+from .logevents import LogEvents
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
 from .movetasks import MessageMoveTasks
 from .operations import Operation
@@ -96,6 +97,7 @@ class Sandbox:
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
         self.live_tail = LiveTail()
+        self.log_events = LogEvents()
         self.move_tasks = MessageMoveTasks()
         self.invoker = Invoker(self.extensions)
         self.schemas = Schemas()
@@ -168,6 +170,7 @@ class Sandbox:
                     ExtensionSet(
                         self.extensions,
                         self.live_tail,
+                        self.log_events,
                         self.move_tasks,
                         self.invoker,
                         self.schemas,
