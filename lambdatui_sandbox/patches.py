@@ -26,9 +26,12 @@ class Patch:
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "metricdata",
-        "CloudWatchBackend.get_metric_data, get_filtered_metrics",
+        "CloudWatchBackend.get_metric_data, get_filtered_metrics; "
+        "CloudWatchResponse.get_metric_data",
         "GetMetricData answers percentile statistics (pNN, pNN.NN) as CloudWatch does "
-        "instead of a server error, and queries an index rather than every datum",
+        "instead of a server error, queries an index rather than every datum, rounds "
+        "StartTime, labels results, refuses more than 500 queries, evaluates metric math "
+        "arithmetic, reports per-query StatusCode / Messages and pages by MaxDatapoints",
         metricdata.install,
     ),
     Patch(

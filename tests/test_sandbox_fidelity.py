@@ -8,6 +8,7 @@ ListSchemaVersions / DeleteSchemaVersion).
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
+from .conftest import FROZEN_NOW
 from .helpers import client
 
 MB = 1_048_576
@@ -303,3 +305,183 @@ def test_describe_log_groups_reports_retention_as_a_number(logs: Any) -> None:
     kept = [group["retentionInDays"] for group in groups if "retentionInDays" in group]
     assert kept
     assert all(isinstance(days, int) for days in kept)
+
+
+# GetMetricData.
+
+
+@pytest.fixture(scope="module")
+def watch(sandbox: Sandbox) -> Any:
+    return client(sandbox, "cloudwatch")
+
+
+def stat_query(qid: str, name: str, stat: str = "Sum", period: int = 60, **extra: Any) -> Any:
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {"Namespace": NAMESPACE, "MetricName": name, "Dimensions": DIMENSIONS},
+            "Period": period,
+            "Stat": stat,
+        },
+        **extra,
+    }
+
+
+def put_points(watch: Any, name: str, points: list[tuple[datetime, float]]) -> None:
+    for at in range(0, len(points), 20):
+        watch.put_metric_data(
+            Namespace=NAMESPACE,
+            MetricData=[
+                {"MetricName": name, "Dimensions": DIMENSIONS, "Timestamp": stamp, "Value": value}
+                for stamp, value in points[at : at + 20]
+            ],
+        )
+
+
+@pytest.fixture(scope="module")
+def metric_points(watch: Any) -> datetime:
+    """Requests and failures a minute apart (at :10 seconds) for ten minutes."""
+    base = FROZEN_NOW - timedelta(hours=1)
+    put_points(
+        watch, "Requests", [(base + timedelta(minutes=i, seconds=10), 10.0) for i in range(10)]
+    )
+    put_points(
+        watch,
+        "Failures",
+        [(base + timedelta(minutes=i, seconds=10), float(i % 3)) for i in range(10)],
+    )
+    return base
+
+
+def test_start_time_and_timestamps_are_rounded_to_the_minute(
+    watch: Any, metric_points: datetime
+) -> None:
+    base = metric_points
+    reply = watch.get_metric_data(
+        MetricDataQueries=[stat_query("requests", "Requests")],
+        StartTime=base + timedelta(seconds=37),
+        EndTime=base + timedelta(minutes=10),
+        ScanBy="TimestampAscending",
+    )
+    result = reply["MetricDataResults"][0]
+    assert result["Timestamps"] == [base + timedelta(minutes=i) for i in range(10)]
+    assert result["Values"] == [10.0] * 10
+    assert result["StatusCode"] == "Complete"
+    assert reply["Messages"] == []
+
+
+@pytest.mark.parametrize(
+    ("age", "rounded"),
+    [(timedelta(days=20), timedelta(minutes=5)), (timedelta(days=70), timedelta(0))],
+)
+def test_older_start_times_round_to_five_minutes_or_an_hour(
+    watch: Any, age: timedelta, rounded: timedelta
+) -> None:
+    hour = (FROZEN_NOW - age).replace(minute=0, second=0)
+    name = f"Old{age.days}"
+    put_points(watch, name, [(hour + timedelta(minutes=8, seconds=10), 4.0)])
+    reply = watch.get_metric_data(
+        MetricDataQueries=[stat_query("old", name, period=3600)],
+        StartTime=hour + timedelta(minutes=7, seconds=30),
+        EndTime=hour + timedelta(hours=2),
+    )
+    result = reply["MetricDataResults"][0]
+    assert result["Timestamps"] == [hour + rounded]
+    assert result["Values"] == [4.0]
+
+
+def test_more_than_500_queries_are_refused(watch: Any, metric_points: datetime) -> None:
+    queries = [stat_query(f"q{i}", "Requests") for i in range(501)]
+    error = error_of(
+        watch.get_metric_data,
+        MetricDataQueries=queries,
+        StartTime=metric_points,
+        EndTime=metric_points + timedelta(minutes=10),
+    )
+    assert error == {
+        "Code": "ValidationError",
+        "Message": "The collection MetricDataQueries must not have a size greater than 500.",
+    }
+    fine = watch.get_metric_data(
+        MetricDataQueries=queries[:500],
+        StartTime=metric_points,
+        EndTime=metric_points + timedelta(minutes=10),
+    )
+    assert len(fine["MetricDataResults"]) == 500
+
+
+def test_labels_default_to_the_metric_name_or_the_expression_id(
+    watch: Any, metric_points: datetime
+) -> None:
+    reply = watch.get_metric_data(
+        MetricDataQueries=[
+            stat_query("requests", "Requests"),
+            stat_query("failures", "Failures", Label="Failed requests"),
+            {"Id": "rate", "Expression": "100 * failures / requests"},
+        ],
+        StartTime=metric_points,
+        EndTime=metric_points + timedelta(minutes=10),
+    )
+    labels = {r["Id"]: r["Label"] for r in reply["MetricDataResults"]}
+    assert labels == {"requests": "Requests", "failures": "Failed requests", "rate": "rate"}
+
+
+def test_failures_are_reported_per_query(watch: Any, metric_points: datetime) -> None:
+    reply = watch.get_metric_data(
+        MetricDataQueries=[
+            stat_query("requests", "Requests"),
+            stat_query("failures", "Failures", ReturnData=False),
+            {"Id": "perfailure", "Expression": "requests / failures"},
+            {"Id": "filled", "Expression": "FILL(failures, 0)"},
+        ],
+        StartTime=metric_points,
+        EndTime=metric_points + timedelta(minutes=10),
+        ScanBy="TimestampAscending",
+    )
+    results = {r["Id"]: r for r in reply["MetricDataResults"]}
+    assert list(results) == ["requests", "perfailure", "filled"]
+    assert results["requests"]["StatusCode"] == "Complete"
+    assert "Messages" not in results["requests"]
+    # Division by zero leaves out the minutes without failures and says so.
+    per_failure = results["perfailure"]
+    assert per_failure["StatusCode"] == "Complete"
+    assert per_failure["Values"] == [10.0, 5.0, 10.0, 5.0, 10.0, 5.0]
+    assert per_failure["Messages"] == [
+        {
+            "Code": "ArithmeticError",
+            "Value": "One or more data-points have been dropped due to non-numeric values "
+            "(NaN, -Infinite, +Infinite)",
+        }
+    ]
+    filled = results["filled"]
+    assert filled["StatusCode"] == "InternalError"
+    assert filled["Values"] == []
+    assert filled["Messages"][0]["Code"] == "InternalError"
+
+
+def test_max_datapoints_pages_with_partial_data(watch: Any, metric_points: datetime) -> None:
+    request = {
+        "MetricDataQueries": [
+            stat_query("requests", "Requests"),
+            stat_query("failures", "Failures"),
+        ],
+        "StartTime": metric_points,
+        "EndTime": metric_points + timedelta(minutes=10),
+        "ScanBy": "TimestampAscending",
+        "MaxDatapoints": 8,
+    }
+    first = watch.get_metric_data(**request)
+    status = {r["Id"]: (r["StatusCode"], len(r["Values"])) for r in first["MetricDataResults"]}
+    assert status == {"requests": ("PartialData", 8), "failures": ("PartialData", 0)}
+    assert first["NextToken"]
+    pages = list(watch.get_paginator("get_metric_data").paginate(**request))
+    assert len(pages) == 3
+    collected: dict[str, list[float]] = {}
+    for page in pages:
+        for result in page["MetricDataResults"]:
+            collected.setdefault(result["Id"], []).extend(result["Values"])
+    assert collected == {"requests": [10.0] * 10, "failures": [float(i % 3) for i in range(10)]}
+    assert all(r["StatusCode"] == "Complete" for r in pages[-1]["MetricDataResults"])
+    assert "NextToken" not in pages[-1]
+    stale = error_of(watch.get_metric_data, **{**request, "NextToken": "bm90IGEgdG9rZW4="})
+    assert stale["Code"] == "InvalidNextToken"
