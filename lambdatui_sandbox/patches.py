@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import alarms, ingestion, metricdata, sqsspeed
+from . import alarms, ingestion, metricdata, sqsattributes, sqsspeed
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,13 @@ PATCHES: tuple[Patch, ...] = (
         "SQSBackend.is_message_valid_based_on_retention_period; Message.visible, delayed",
         "ReceiveMessage costs O(messages received), as on SQS, not O(queue) per message",
         sqsspeed.install,
+    ),
+    Patch(
+        "sqsattributes",
+        "SQSBackend.get_queue_attributes",
+        "GetQueueAttributes returns RedriveAllowPolicy (named, or with All) when it is set "
+        "instead of InvalidAttributeName",
+        sqsattributes.install,
     ),
 )
 

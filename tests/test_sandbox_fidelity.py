@@ -7,6 +7,7 @@ ListSchemaVersions / DeleteSchemaVersion).
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -485,3 +486,33 @@ def test_max_datapoints_pages_with_partial_data(watch: Any, metric_points: datet
     assert "NextToken" not in pages[-1]
     stale = error_of(watch.get_metric_data, **{**request, "NextToken": "bm90IGEgdG9rZW4="})
     assert stale["Code"] == "InvalidNextToken"
+
+
+# SQS RedriveAllowPolicy.
+
+
+def test_get_queue_attributes_returns_redrive_allow_policy_when_set(sandbox: Sandbox) -> None:
+    sqs = client(sandbox, "sqs")
+    source = sqs.create_queue(QueueName="fidelity-source")["QueueUrl"]
+    source_arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    policy = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]})
+    dlq = sqs.create_queue(QueueName="fidelity-dlq", Attributes={"RedriveAllowPolicy": policy})[
+        "QueueUrl"
+    ]
+    named = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["RedriveAllowPolicy"])
+    assert named["Attributes"] == {"RedriveAllowPolicy": policy}
+    every = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
+    assert every["RedriveAllowPolicy"] == policy
+    assert "QueueArn" in every
+    without = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["All"])["Attributes"]
+    assert "RedriveAllowPolicy" not in without
+    none = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedriveAllowPolicy"])
+    assert "Attributes" not in none
+    denied = json.dumps({"redrivePermission": "denyAll"})
+    sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedriveAllowPolicy": denied})
+    both = sqs.get_queue_attributes(
+        QueueUrl=source, AttributeNames=["RedriveAllowPolicy", "VisibilityTimeout"]
+    )["Attributes"]
+    assert both == {"RedriveAllowPolicy": denied, "VisibilityTimeout": "30"}
