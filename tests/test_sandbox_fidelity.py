@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -516,3 +517,67 @@ def test_get_queue_attributes_returns_redrive_allow_policy_when_set(sandbox: San
         QueueUrl=source, AttributeNames=["RedriveAllowPolicy", "VisibilityTimeout"]
     )["Attributes"]
     assert both == {"RedriveAllowPolicy": denied, "VisibilityTimeout": "30"}
+
+
+# EventBridge Schemas versions.
+
+
+@pytest.fixture
+def schema(sandbox: Sandbox) -> Iterator[tuple[Any, str, str]]:
+    schemas = client(sandbox, "schemas")
+    registry, name = "fidelity-registry", "_fidelity-schema"
+    schemas.create_registry(RegistryName=registry)
+    schemas.create_schema(
+        RegistryName=registry, SchemaName=name, Type="OpenApi3", Content=json.dumps({"v": 1})
+    )
+    yield schemas, registry, name
+    schemas.delete_registry(RegistryName=registry)
+
+
+def test_list_schema_versions_and_delete_one(schema: tuple[Any, str, str]) -> None:
+    schemas, registry, name = schema
+    for version in (2, 3):
+        schemas.update_schema(
+            RegistryName=registry, SchemaName=name, Content=json.dumps({"v": version})
+        )
+    listed = schemas.list_schema_versions(RegistryName=registry, SchemaName=name)
+    assert [v["SchemaVersion"] for v in listed["SchemaVersions"]] == ["1", "2", "3"]
+    first = listed["SchemaVersions"][0]
+    assert first["SchemaName"] == name
+    assert first["Type"] == "OpenApi3"
+    assert first["SchemaArn"].endswith(f":schema/{registry}/{name}")
+    paged = list(
+        schemas.get_paginator("list_schema_versions").paginate(
+            RegistryName=registry, SchemaName=name, PaginationConfig={"PageSize": 2}
+        )
+    )
+    assert [[v["SchemaVersion"] for v in p["SchemaVersions"]] for p in paged] == [["1", "2"], ["3"]]
+
+    reply = schemas.delete_schema_version(RegistryName=registry, SchemaName=name, SchemaVersion="2")
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 204
+    listed = schemas.list_schema_versions(RegistryName=registry, SchemaName=name)
+    assert [v["SchemaVersion"] for v in listed["SchemaVersions"]] == ["1", "3"]
+    gone = error_of(
+        schemas.describe_schema, RegistryName=registry, SchemaName=name, SchemaVersion="2"
+    )
+    assert gone["Code"] == "NotFoundException"
+    again = error_of(
+        schemas.delete_schema_version, RegistryName=registry, SchemaName=name, SchemaVersion="2"
+    )
+    assert again["Code"] == "NotFoundException"
+    kept = schemas.describe_schema(RegistryName=registry, SchemaName=name)
+    assert (kept["SchemaVersion"], json.loads(kept["Content"])) == ("3", {"v": 3})
+    summary = schemas.list_schemas(RegistryName=registry)["Schemas"][0]
+    assert summary["VersionCount"] == 2
+    # Numbers are never reused: the next version after 3 is 4 even with 2 deleted.
+    schemas.delete_schema_version(RegistryName=registry, SchemaName=name, SchemaVersion="3")
+    updated = schemas.update_schema(RegistryName=registry, SchemaName=name, Description="next")
+    assert updated["SchemaVersion"] == "4"
+
+
+def test_schema_versions_of_an_unknown_schema_are_not_found(
+    schema: tuple[Any, str, str],
+) -> None:
+    schemas, registry, _ = schema
+    error = error_of(schemas.list_schema_versions, RegistryName=registry, SchemaName="_none")
+    assert error["Code"] == "NotFoundException"
