@@ -25,10 +25,14 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Sequence
+import sys
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
-from moto.logs.models import LogEvent, LogGroup, logs_backends
+from moto.logs.models import LogEvent, LogGroup, LogStream, logs_backends
 
 from .filterpattern import MAX_LENGTH, Matcher, PatternError, compile_pattern
 from .middleware import Call, Forward, Handler, Reply
@@ -45,6 +49,7 @@ NEWEST_FIRST_FROM_MS = 1_704_067_200_000
 _GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:*]+)(?::\*)?$")
 
 SortKey = tuple[int, int, int]
+_MAX = sys.maxsize
 
 
 class LogsError(Exception):
@@ -79,12 +84,55 @@ def group_not_found() -> LogsError:
     return LogsError("ResourceNotFoundException", "The specified log group does not exist.")
 
 
+Entry = tuple[SortKey, str, LogEvent]
+_FIRST = itemgetter(0)
+
+
+class _GroupIndex:
+    """A group's events in search order, kept in step with its append-only streams.
+
+    New events are appended and the list re-sorted (a sorted run plus a short one,
+    which Python's sort merges in linear time); a stream that disappears or shrinks
+    (the traffic simulator drops old ones) rebuilds the index.
+    """
+
+    def __init__(self, group: LogGroup) -> None:
+        self.group = group
+        self.lock = threading.Lock()
+        self.entries: list[Entry] = []
+        self.seen: dict[str, tuple[LogStream, int]] = {}
+
+    def refresh(self) -> list[Entry]:
+        with self.lock:
+            streams = dict(self.group.streams)
+            if any(
+                streams.get(name) is not stream or len(stream.events) < count
+                for name, (stream, count) in self.seen.items()
+            ):
+                self.entries, self.seen = [], {}
+            added: list[Entry] = []
+            for name, stream in streams.items():
+                events = list(stream.events)
+                count = self.seen.get(name, (stream, 0))[1]
+                added.extend(
+                    ((int(e.timestamp), int(e.ingestion_time), int(e.event_id)), name, e)
+                    for e in events[count:]
+                )
+                self.seen[name] = (stream, len(events))
+            if added:
+                self.entries = self.entries + added
+                self.entries.sort(key=_FIRST)
+            return self.entries
+
+
 class LogEvents:
     """The FilterLogEvents and DescribeLogGroups extension."""
 
     def __init__(self) -> None:
         # Stored events one FilterLogEvents call examines before it answers.
         self.scan_limit = SCAN_LIMIT
+        self._lock = threading.Lock()
+        self._indexes: dict[str, _GroupIndex] = {}
 
     def handler_for(self, operation: Operation) -> Handler | None:
         if operation.service != "logs":
@@ -96,6 +144,15 @@ class LogEvents:
 
     def reset(self) -> None:
         self.scan_limit = SCAN_LIMIT
+        with self._lock:
+            self._indexes.clear()
+
+    def _entries(self, group: LogGroup) -> list[Entry]:
+        with self._lock:
+            index = self._indexes.get(group.arn)
+            if index is None or index.group is not group:
+                index = self._indexes[group.arn] = _GroupIndex(group)
+        return index.refresh()
 
     def _describe_log_groups(self, call: Call, forward: Forward) -> Reply:
         reply = forward()
@@ -136,20 +193,15 @@ class LogEvents:
                 "startFromHead can be false only with a startTime on or after "
                 "Jan 1, 2024 00:00:00 UTC."
             )
-        candidates: list[tuple[SortKey, str, LogEvent]] = []
-        for stream in list(group.streams.values()):
-            name = stream.log_stream_name
-            if not wanted(name):
-                continue
-            for event in list(stream.events):
-                stamp = int(event.timestamp)
-                if (start is not None and stamp < start) or (end is not None and stamp > end):
-                    continue
-                key = (stamp, int(event.ingestion_time), int(event.event_id))
-                if after is not None and (key <= after if forward else key >= after):
-                    continue
-                candidates.append((key, name, event))
-        candidates.sort(key=lambda item: item[0], reverse=not forward)
+        entries = self._entries(group)
+        low = 0 if start is None else bisect_left(entries, (start, -1, -1), key=_FIRST)
+        high = len(entries) if end is None else bisect_right(entries, (end, _MAX, _MAX), key=_FIRST)
+        if after is not None and forward:
+            low = max(low, bisect_right(entries, after, key=_FIRST))
+        elif after is not None:
+            high = min(high, bisect_left(entries, after, key=_FIRST))
+        span = range(low, high) if forward else range(high - 1, low - 1, -1)
+        candidates = (entries[at] for at in span if wanted(entries[at][1]))
         events, last, finished = self._page(candidates, matcher, limit)
         answer: dict[str, Any] = {"events": events, "searchedLogStreams": []}
         if not finished and last is not None:
@@ -158,7 +210,7 @@ class LogEvents:
 
     def _page(
         self,
-        candidates: Sequence[tuple[SortKey, str, LogEvent]],
+        candidates: Iterable[Entry],
         matcher: Matcher,
         limit: int,
     ) -> tuple[list[dict[str, Any]], SortKey | None, bool]:
