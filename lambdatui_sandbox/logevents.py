@@ -92,33 +92,35 @@ class _GroupIndex:
     """A group's events in search order, kept in step with its append-only streams.
 
     New events are appended and the list re-sorted (a sorted run plus a short one,
-    which Python's sort merges in linear time); a stream that disappears or shrinks
-    (the traffic simulator drops old ones) rebuilds the index.
+    which Python's sort merges in linear time); a stream that disappears or whose
+    event list is replaced (the traffic simulator trims old events) rebuilds it.
     """
 
     def __init__(self, group: LogGroup) -> None:
         self.group = group
         self.lock = threading.Lock()
         self.entries: list[Entry] = []
-        self.seen: dict[str, tuple[LogStream, int]] = {}
+        self.seen: dict[str, tuple[LogStream, list[LogEvent], int]] = {}
 
     def refresh(self) -> list[Entry]:
         with self.lock:
             streams = dict(self.group.streams)
             if any(
-                streams.get(name) is not stream or len(stream.events) < count
-                for name, (stream, count) in self.seen.items()
+                streams.get(name) is not stream or stream.events is not events
+                for name, (stream, events, _) in self.seen.items()
             ):
                 self.entries, self.seen = [], {}
             added: list[Entry] = []
             for name, stream in streams.items():
-                events = list(stream.events)
-                count = self.seen.get(name, (stream, 0))[1]
+                events = stream.events
+                known = self.seen.get(name)
+                count = known[2] if known is not None else 0
+                now = len(events)
                 added.extend(
                     ((int(e.timestamp), int(e.ingestion_time), int(e.event_id)), name, e)
-                    for e in events[count:]
+                    for e in events[count:now]
                 )
-                self.seen[name] = (stream, len(events))
+                self.seen[name] = (stream, events, now)
             if added:
                 self.entries = self.entries + added
                 self.entries.sort(key=_FIRST)

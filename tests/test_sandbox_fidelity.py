@@ -17,8 +17,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto.logs.models import logs_backends
 
-from lambdatui_sandbox import Sandbox
+from lambdatui_sandbox import Sandbox, ingestion
 
 from .conftest import FROZEN_NOW
 from .helpers import client
@@ -267,6 +268,22 @@ def test_streams_interleave_by_timestamp_within_the_time_range(
         ["two 3", "one 2", "two 1"],
         ["one 0"],
     ]
+
+
+def test_each_search_sees_the_group_as_it_is_now(sandbox: Sandbox, logs: Any) -> None:
+    group = "/fidelity/changing"
+    make_group(logs, group, "s")
+    start = now_ms() - 60_000
+    put_events(logs, group, "s", [(start + 10, "ten"), (start + 30, "thirty")])
+    assert messages(logs.filter_log_events(logGroupName=group)) == ["ten", "thirty"]
+    # A later write with an earlier timestamp still comes out in timestamp order.
+    put_events(logs, group, "s", [(start + 20, "twenty")])
+    assert messages(logs.filter_log_events(logGroupName=group)) == ["ten", "twenty", "thirty"]
+    # The traffic simulator trims old events by replacing a stream's event list.
+    stream = logs_backends[sandbox.account_id][sandbox.region].groups[group].streams["s"]
+    assert ingestion.trim(stream, [start + 25]) == 2
+    put_events(logs, group, "s", [(start + 40, "forty"), (start + 50, "fifty")])
+    assert messages(logs.filter_log_events(logGroupName=group)) == ["thirty", "forty", "fifty"]
 
 
 def test_stream_names_and_prefix_together_are_refused(logs: Any, seeded: Any) -> None:
