@@ -34,6 +34,7 @@ from typing import Any
 
 from moto.logs.models import LogEvent, LogGroup, LogStream, logs_backends
 
+from .extensions import ExtensionError
 from .filterpattern import MAX_LENGTH, Matcher, PatternError, compile_pattern
 from .middleware import Call, Forward, Handler, Reply
 from .operations import Operation, account_for
@@ -52,14 +53,8 @@ SortKey = tuple[int, int, int]
 _MAX = sys.maxsize
 
 
-class LogsError(Exception):
+class LogsError(ExtensionError):
     """A CloudWatch Logs error answer, in the JSON protocol's error shape."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
     def reply(self) -> Reply:
         reply = Reply.json({"__type": self.code, "message": self.message}, self.status)

@@ -476,17 +476,17 @@ class MathExpression:
         return token
 
     def sum(self) -> Value:
-        value = self.product()
-        while self.peek() in (("op", "+"), ("op", "-")):
-            op = self.take()[1]
-            value = _apply(op, value, self.product())
-        return value
+        return self.chain(("+", "-"), self.product)
 
     def product(self) -> Value:
-        value = self.power()
-        while self.peek() in (("op", "*"), ("op", "/")):
-            op = self.take()[1]
-            value = _apply(op, value, self.power())
+        return self.chain(("*", "/"), self.power)
+
+    def chain(self, ops: tuple[str, ...], operand: Callable[[], Value]) -> Value:
+        """``operand (op operand)*``, left to right, for operators of one precedence."""
+        value = operand()
+        while (token := self.peek()) is not None and token[0] == "op" and token[1] in ops:
+            self.take()
+            value = _apply(token[1], value, operand())
         return value
 
     def power(self) -> Value:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -159,14 +158,7 @@ def test_malformed_patterns_are_invalid_parameters(
     assert error["Message"].startswith("Invalid filter pattern")
     # Live Tail parses patterns with the same code, so it refuses them in the same words.
     arn = f"arn:aws:logs:{sandbox.region}:{sandbox.account_id}:log-group:{GROUP}"
-    tail = boto3.client(
-        "logs",
-        endpoint_url=sandbox.endpoint_url,
-        region_name=sandbox.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(inject_host_prefix=False),
-    )
+    tail = client(sandbox, "logs", Config(inject_host_prefix=False))
     tail_error = error_of(
         tail.start_live_tail, logGroupIdentifiers=[arn], logEventFilterPattern=pattern
     )
@@ -215,14 +207,7 @@ def test_limit_outside_the_model_is_refused(
     sandbox: Sandbox, seeded: dict[str, Any], limit: int, words: str
 ) -> None:
     # botocore checks only the lower bound itself; the service checks both.
-    unchecked = boto3.client(
-        "logs",
-        endpoint_url=sandbox.endpoint_url,
-        region_name=sandbox.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=False),
-    )
+    unchecked = client(sandbox, "logs", Config(parameter_validation=False))
     error = error_of(unchecked.filter_log_events, logGroupName=GROUP, limit=limit)
     assert error["Code"] == "InvalidParameterException"
     assert words in error["Message"]
