@@ -9,6 +9,7 @@ in the sandbox's middleware extensions (`server.py` lists them).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -65,7 +66,14 @@ PATCHES: tuple[Patch, ...] = (
 )
 
 
+_lock = threading.Lock()
+_installed: set[str] = set()
+
+
 def install_all() -> None:
     """Install every patch (idempotent: each installs once per process)."""
-    for patch in PATCHES:
-        patch.install()
+    with _lock:
+        for patch in PATCHES:
+            if patch.module not in _installed:
+                patch.install()
+                _installed.add(patch.module)

@@ -8,37 +8,29 @@ for ``All``; a queue without one answers without it, as SQS does.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from moto.sqs.models import Queue, SQSBackend
 
 NAME = "RedriveAllowPolicy"
 
-_lock = threading.Lock()
-_installed = False
-
 
 def install() -> None:
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        original = SQSBackend.get_queue_attributes
+    """Wrap moto's GetQueueAttributes (patches.install_all runs this once per process)."""
+    original = SQSBackend.get_queue_attributes
 
-        def get_queue_attributes(
-            self: SQSBackend, queue_name: str, attribute_names: list[str]
-        ) -> dict[str, Any]:
-            others = [name for name in attribute_names if name != NAME]
-            attributes = original(self, queue_name, others) if others else {}
-            if NAME in attribute_names or "All" in attribute_names:
-                policy = redrive_allow_policy(self.get_queue(queue_name))
-                if policy:
-                    attributes[NAME] = policy
-            return attributes
+    def get_queue_attributes(
+        self: SQSBackend, queue_name: str, attribute_names: list[str]
+    ) -> dict[str, Any]:
+        others = [name for name in attribute_names if name != NAME]
+        attributes = original(self, queue_name, others) if others else {}
+        if NAME in attribute_names or "All" in attribute_names:
+            policy = redrive_allow_policy(self.get_queue(queue_name))
+            if policy:
+                attributes[NAME] = policy
+        return attributes
 
-        SQSBackend.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
-        _installed = True
+    SQSBackend.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
 
 
 def redrive_allow_policy(queue: Queue) -> str | None:
