@@ -2,8 +2,8 @@
 
 Supported, as the Filter Pattern Syntax page describes them:
 - terms: ``ERROR timeout`` (all must occur, case-sensitive), ``"exact phrase"``,
-  ``?ERROR ?WARN`` (any of them), ``-DEBUG`` (must not occur); a term that is not
-  letters, digits and underscores must be quoted;
+  ``?ERROR ?WARN`` (any of them), ``-DEBUG`` (must not occur); a term with characters
+  other than letters, digits, underscores and inner hyphens must be quoted;
 - regular expressions: ``%Task timed out%`` (letters, digits, spaces, the symbols
   ``: _ # = @ / ; , -`` and the operators ``^ $ ? [ ] { } | \\ * + .``; no parentheses);
 - JSON patterns: ``{ $.level = "ERROR" }``, ``{ $.metrics.durationMs > 1000 }``,
@@ -31,7 +31,7 @@ Test = Callable[[Any], bool]
 MAX_LENGTH = 1024
 
 _TERM = re.compile(r'\s*([?-]?)("(?:[^"\\]|\\.)*"|\S+)')
-_BARE_TERM = re.compile(r"^[A-Za-z0-9_]+$")
+_BARE_TERM = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _REGEX_CHARS = re.compile(r"^[A-Za-z0-9 _#=@/;,:\-^$?\[\]{}|\\*+.]*$")
 _JSON_TOKEN = re.compile(
     r"""\s*(?:

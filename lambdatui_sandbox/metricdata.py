@@ -318,8 +318,12 @@ def _evaluate(
             if "MetricStat" in query:
                 found[query["Id"]] = _metric_stat(index, extra, query, start, end, now)
     expressions = {q["Id"]: q for q in queries if "MetricStat" not in q}
+
+    def rounded_insights(query: dict[str, Any], start: datetime, end: datetime) -> Any:
+        return insights(query, rounded_start(start, int(query.get("Period") or 60), now), end)
+
     for query in expressions.values():
-        _expression(query, expressions, found, start, end, insights, ())
+        _expression(query, expressions, found, start, end, rounded_insights, ())
     results = [found[query["Id"]] for query in queries]
     for query, result in zip(queries, results, strict=True):
         result.returned = query.get("ReturnData", True) is not False

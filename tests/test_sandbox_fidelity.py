@@ -118,6 +118,7 @@ def error_of(call: Any, **kwargs: Any) -> dict[str, str]:
         ("?ERROR ?WARN", [0, 2, 3, 5]),
         ("INFO order", [4]),
         ("req -ERROR", [4, 5, 6]),
+        ("req-1", [3, 6]),
         ('"timed out"', [3]),
         ("%timed out after \\d+\\.\\d+ seconds%", [3]),
         ("%^\\[[EW]%", [3, 5]),
