@@ -221,7 +221,8 @@ class LogEvents:
             message = str(event.message)
             if matcher(message):
                 cost = len(message.encode()) + EVENT_OVERHEAD
-                if len(events) >= limit or size + cost > PAGE_BYTES:
+                # An event always fits an empty page (CloudWatch's events are under 1 MB).
+                if events and (len(events) >= limit or size + cost > PAGE_BYTES):
                     return events, last, False
                 size += cost
                 events.append(

@@ -274,7 +274,7 @@ def metric_data(
         raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
     results = _evaluate(backend, queries, start, end, insights)
     newest_first = (request.get("ScanBy") or "TimestampDescending") == "TimestampDescending"
-    limit = int(request.get("MaxDatapoints") or MAX_DATAPOINTS)
+    limit = max(1, int(request.get("MaxDatapoints") or MAX_DATAPOINTS))
     fingerprint = _fingerprint(queries, start, end, newest_first)
     offset = _offset(request.get("NextToken"), fingerprint)
     page: list[dict[str, Any]] = []
