@@ -29,7 +29,8 @@ from moto.core.eventstream import EventStreamEncoder
 from moto.logs.models import LogEvent, LogStream, logs_backends
 
 from . import ingestion
-from .filterpattern import Matcher, PatternError, compile_pattern
+from .filterpattern import Matcher
+from .logevents import LogsError, constraint_failed, group_not_found, invalid_parameter, matcher_for
 from .middleware import Call, Forward, Handler, Reply
 from .operations import Operation
 
@@ -38,26 +39,10 @@ UPDATE_SECONDS = 1.0
 MAX_RESULTS = 500
 MAX_GROUPS = 10
 MAX_STREAMS = 100
-MAX_PATTERN = 1024
 CONTENT_TYPE = "application/vnd.amazon.eventstream"
 
 _GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:*]+)$")
 _IDENTIFIER = re.compile(r"^[\w#+=/:,.@-]*$")
-
-
-class LiveTailError(Exception):
-    """An error answered before the stream starts, in the JSON protocol's error shape."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-    def reply(self) -> Reply:
-        reply = Reply.json({"__type": self.code, "message": self.message}, self.status)
-        reply.headers.append(("x-amzn-ErrorType", self.code))
-        return reply
 
 
 @dataclass
@@ -198,7 +183,7 @@ class LiveTail:
     def _start(self, call: Call, forward: Forward) -> Reply:
         try:
             session = self._session(call.json_body())
-        except LiveTailError as error:
+        except LogsError as error:
             return error.reply()
         connection = call.environ.get("werkzeug.socket")
         session.connection = connection if isinstance(connection, socket.socket) else None
@@ -209,47 +194,37 @@ class LiveTail:
     def _session(self, request: dict[str, Any]) -> LiveTailSession:
         identifiers = request.get("logGroupIdentifiers")
         if not isinstance(identifiers, list) or not identifiers:
-            raise _invalid(
+            raise constraint_failed(
                 "logGroupIdentifiers", "Member must have length greater than or equal to 1"
             )
         if len(identifiers) > MAX_GROUPS:
-            raise _invalid(
+            raise constraint_failed(
                 "logGroupIdentifiers",
                 f"Member must have length less than or equal to {MAX_GROUPS}",
             )
         names = request.get("logStreamNames")
         prefixes = request.get("logStreamNamePrefixes")
         if names is not None and prefixes is not None:
-            raise LiveTailError(
-                "InvalidParameterException",
+            raise invalid_parameter(
                 "You can specify logStreamNames or logStreamNamePrefixes, but not both.",
             )
         for member, values in (("logStreamNames", names), ("logStreamNamePrefixes", prefixes)):
             if values is None:
                 continue
             if not isinstance(values, list) or not values:
-                raise _invalid(member, "Member must have length greater than or equal to 1")
+                raise constraint_failed(
+                    member, "Member must have length greater than or equal to 1"
+                )
             if len(values) > MAX_STREAMS:
-                raise _invalid(
+                raise constraint_failed(
                     member, f"Member must have length less than or equal to {MAX_STREAMS}"
                 )
             if len(identifiers) != 1:
-                raise LiveTailError(
-                    "InvalidParameterException",
+                raise invalid_parameter(
                     f"{member} can only be specified with a single log group identifier.",
                 )
         pattern = request.get("logEventFilterPattern")
-        if pattern is not None and (not isinstance(pattern, str) or len(pattern) > MAX_PATTERN):
-            raise _invalid(
-                "logEventFilterPattern",
-                f"Member must have length less than or equal to {MAX_PATTERN}",
-            )
-        try:
-            matcher = compile_pattern(pattern)
-        except PatternError as error:
-            raise LiveTailError(
-                "InvalidParameterException", f"Invalid filter pattern: {error}"
-            ) from None
+        matcher = matcher_for(pattern, "logEventFilterPattern")
         groups: dict[str, str] = {}
         for identifier in identifiers:
             groups[self._group_arn(str(identifier))] = str(identifier)
@@ -267,27 +242,23 @@ class LiveTail:
     @staticmethod
     def _group_arn(identifier: str) -> str:
         if identifier.endswith("*"):
-            raise LiveTailError(
-                "InvalidParameterException",
+            raise invalid_parameter(
                 f"The log group ARN {identifier} must not end with an asterisk (*).",
             )
         if not _IDENTIFIER.match(identifier) or len(identifier) > 2048:
-            raise _invalid(
+            raise constraint_failed(
                 "logGroupIdentifiers",
                 r"Member must satisfy regular expression pattern: [\w#+=/:,.@-]*",
             )
         match = _GROUP_ARN.match(identifier)
         if match is None:
-            raise LiveTailError(
-                "InvalidParameterException",
+            raise invalid_parameter(
                 f"{identifier} is not a log group ARN; specify each log group by its ARN.",
             )
         region, account, name = match.groups()
         group = logs_backends[account][region].groups.get(name)
         if group is None:
-            raise LiveTailError(
-                "ResourceNotFoundException", "The specified log group does not exist."
-            )
+            raise group_not_found()
         return str(group.arn)
 
     def _events(self, session: LiveTailSession) -> Iterator[bytes]:
@@ -337,14 +308,6 @@ class LiveTail:
                 yield _exception(encoder, "SessionStreamingException", str(error))
         finally:
             self._unregister(session)
-
-
-def _invalid(member: str, constraint: str) -> LiveTailError:
-    return LiveTailError(
-        "InvalidParameterException",
-        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-        f"{constraint}",
-    )
 
 
 def _event(encoder: EventStreamEncoder, kind: str, payload: dict[str, Any]) -> bytes:

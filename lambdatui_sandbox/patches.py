@@ -9,10 +9,11 @@ in the sandbox's middleware extensions (`server.py` lists them).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import alarms, ingestion, metricdata, sqsspeed
+from . import alarms, ingestion, metricdata, sqsattributes, sqsspeed
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,12 @@ class Patch:
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "metricdata",
-        "CloudWatchBackend.get_metric_data, get_filtered_metrics",
+        "CloudWatchBackend.get_metric_data, get_filtered_metrics; "
+        "CloudWatchResponse.get_metric_data",
         "GetMetricData answers percentile statistics (pNN, pNN.NN) as CloudWatch does "
-        "instead of a server error, and queries an index rather than every datum",
+        "instead of a server error, queries an index rather than every datum, rounds "
+        "StartTime, labels results, refuses more than 500 queries, evaluates metric math "
+        "arithmetic, reports per-query StatusCode / Messages and pages by MaxDatapoints",
         metricdata.install,
     ),
     Patch(
@@ -52,10 +56,24 @@ PATCHES: tuple[Patch, ...] = (
         "ReceiveMessage costs O(messages received), as on SQS, not O(queue) per message",
         sqsspeed.install,
     ),
+    Patch(
+        "sqsattributes",
+        "SQSBackend.get_queue_attributes",
+        "GetQueueAttributes returns RedriveAllowPolicy (named, or with All) when it is set "
+        "instead of InvalidAttributeName",
+        sqsattributes.install,
+    ),
 )
+
+
+_lock = threading.Lock()
+_installed: set[str] = set()
 
 
 def install_all() -> None:
     """Install every patch (idempotent: each installs once per process)."""
-    for patch in PATCHES:
-        patch.install()
+    with _lock:
+        for patch in PATCHES:
+            if patch.module not in _installed:
+                patch.install()
+                _installed.add(patch.module)

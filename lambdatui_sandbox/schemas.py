@@ -4,12 +4,16 @@ The Lambda console keeps a function's shareable test events in the registry
 ``lambda-testevent-schemas`` as the schema ``_<function>-schema`` (type OpenApi3). This
 implements the registry and schema operations that use (Create/Describe/Delete/List
 registries, Create/Describe/Update/Delete/List schemas) as the API reference shapes
-them: REST JSON under /v1/registries, 201 on create, 204 on delete, versions counted
-from 1, NotFoundException (404), ConflictException (409) and BadRequestException (400).
+them, and the schema versions (ListSchemaVersions, DeleteSchemaVersion): REST JSON
+under /v1/registries, 201 on create, 204 on delete, versions counted from 1 and never
+renumbered, NotFoundException (404), ConflictException (409) and BadRequestException
+(400). A schema keeps at least one version: DeleteSchema removes the last.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import threading
@@ -23,6 +27,9 @@ from .operations import Operation, account_for
 
 CONTENT_LIMIT = 100_000
 TYPES = ("OpenApi3", "JSONSchemaDraft4")
+VERSIONS_PAGE = 100
+
+_SCHEMA = r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas/name/(?P<SchemaName>[^/]+)"
 
 _ROUTES = (
     ("GET", re.compile(r"^/v1/registries$"), "ListRegistries"),
@@ -30,33 +37,15 @@ _ROUTES = (
     ("GET", re.compile(r"^/v1/registries/name/(?P<RegistryName>[^/]+)$"), "DescribeRegistry"),
     ("DELETE", re.compile(r"^/v1/registries/name/(?P<RegistryName>[^/]+)$"), "DeleteRegistry"),
     ("GET", re.compile(r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas$"), "ListSchemas"),
-    (
-        "POST",
-        re.compile(
-            r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas/name/(?P<SchemaName>[^/]+)$"
-        ),
-        "CreateSchema",
-    ),
-    (
-        "GET",
-        re.compile(
-            r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas/name/(?P<SchemaName>[^/]+)$"
-        ),
-        "DescribeSchema",
-    ),
-    (
-        "PUT",
-        re.compile(
-            r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas/name/(?P<SchemaName>[^/]+)$"
-        ),
-        "UpdateSchema",
-    ),
+    ("POST", re.compile(_SCHEMA + "$"), "CreateSchema"),
+    ("GET", re.compile(_SCHEMA + "$"), "DescribeSchema"),
+    ("PUT", re.compile(_SCHEMA + "$"), "UpdateSchema"),
+    ("DELETE", re.compile(_SCHEMA + "$"), "DeleteSchema"),
+    ("GET", re.compile(_SCHEMA + "/versions$"), "ListSchemaVersions"),
     (
         "DELETE",
-        re.compile(
-            r"^/v1/registries/name/(?P<RegistryName>[^/]+)/schemas/name/(?P<SchemaName>[^/]+)$"
-        ),
-        "DeleteSchema",
+        re.compile(_SCHEMA + r"/version/(?P<SchemaVersion>[^/]+)$"),
+        "DeleteSchemaVersion",
     ),
 )
 
@@ -87,6 +76,7 @@ class SchemaError(Exception):
 
 @dataclass
 class _Version:
+    number: int
     content: str
     type: str
     description: str
@@ -97,7 +87,24 @@ class _Version:
 class _Schema:
     name: str
     tags: dict[str, str]
+    # Oldest first; numbers only grow, so a deleted version's number is never reused.
     versions: list[_Version] = field(default_factory=list)
+    last_number: int = 0
+
+    def add(self, content: str, kind: str, description: str) -> _Version:
+        self.last_number += 1
+        version = _Version(self.last_number, content, kind, description, _stamp())
+        self.versions.append(version)
+        return version
+
+    def version(self, asked: str | None) -> _Version:
+        """The version numbered ``asked`` (the latest when None)."""
+        if asked is None:
+            return self.versions[-1]
+        for version in self.versions:
+            if str(version.number) == asked:
+                return version
+        raise SchemaError("NotFoundException", f"Schema version {asked} does not exist.", 404)
 
 
 @dataclass
@@ -134,7 +141,7 @@ class Schemas:
                 (account, region, registry), _Registry(registry, "", {})
             )
             entry = found.schemas.setdefault(schema, _Schema(schema, {}))
-            entry.versions.append(_Version(content, "OpenApi3", "", _stamp()))
+            entry.add(content, "OpenApi3", "")
 
     # Plumbing.
 
@@ -181,15 +188,14 @@ class Schemas:
         }
 
     def _schema_view(
-        self, where: tuple[str, str], registry: str, schema: _Schema, number: int
+        self, where: tuple[str, str], registry: str, schema: _Schema, version: _Version
     ) -> dict[str, Any]:
-        version = schema.versions[number - 1]
         return {
             "Description": version.description,
             "LastModified": schema.versions[-1].created,
             "SchemaArn": self._arn(where, "schema", f"{registry}/{schema.name}"),
             "SchemaName": schema.name,
-            "SchemaVersion": str(number),
+            "SchemaVersion": str(version.number),
             "tags": schema.tags,
             "Type": version.type,
             "VersionCreatedDate": version.created,
@@ -287,23 +293,16 @@ class Schemas:
         kind = self._type(body, required=True)
         assert content is not None and kind is not None
         schema = _Schema(name, dict(body.get("tags", {})))
-        schema.versions.append(_Version(content, kind, str(body.get("Description", "")), _stamp()))
+        version = schema.add(content, kind, str(body.get("Description", "")))
         registry.schemas[name] = schema
-        return 201, self._schema_view(where, registry.name, schema, 1)
+        return 201, self._schema_view(where, registry.name, schema, version)
 
     def _DescribeSchema(self, where: tuple[str, str], call: Call) -> tuple[int, Any]:
         params = call.operation.params
         schema = self._schema(where, params["RegistryName"], params["SchemaName"])
-        number = len(schema.versions)
-        asked = call.query.get("schemaVersion")
-        if asked:
-            if not asked.isdigit() or not 1 <= int(asked) <= len(schema.versions):
-                raise SchemaError(
-                    "NotFoundException", f"Schema version {asked} does not exist.", 404
-                )
-            number = int(asked)
-        view = self._schema_view(where, params["RegistryName"], schema, number)
-        view["Content"] = schema.versions[number - 1].content
+        version = schema.version(call.query.get("schemaVersion") or None)
+        view = self._schema_view(where, params["RegistryName"], schema, version)
+        view["Content"] = version.content
         return 200, view
 
     def _UpdateSchema(self, where: tuple[str, str], call: Call) -> tuple[int, Any]:
@@ -314,8 +313,8 @@ class Schemas:
         content = self._content(body, required=False) or latest.content
         kind = self._type(body, required=False) or latest.type
         description = str(body.get("Description", latest.description))
-        schema.versions.append(_Version(content, kind, description, _stamp()))
-        return 200, self._schema_view(where, params["RegistryName"], schema, len(schema.versions))
+        version = schema.add(content, kind, description)
+        return 200, self._schema_view(where, params["RegistryName"], schema, version)
 
     def _DeleteSchema(self, where: tuple[str, str], call: Call) -> tuple[int, Any]:
         params = call.operation.params
@@ -323,3 +322,60 @@ class Schemas:
         self._schema(where, params["RegistryName"], params["SchemaName"])
         del registry.schemas[params["SchemaName"]]
         return 204, None
+
+    # Schema versions.
+
+    def _ListSchemaVersions(self, where: tuple[str, str], call: Call) -> tuple[int, Any]:
+        params = call.operation.params
+        schema = self._schema(where, params["RegistryName"], params["SchemaName"])
+        arn = self._arn(where, "schema", f"{params['RegistryName']}/{schema.name}")
+        limit = _page_limit(call.query.get("limit"))
+        start = _page_start(call.query.get("nextToken"))
+        page = schema.versions[start : start + limit]
+        answer: dict[str, Any] = {
+            "SchemaVersions": [
+                {
+                    "SchemaArn": arn,
+                    "SchemaName": schema.name,
+                    "SchemaVersion": str(version.number),
+                    "Type": version.type,
+                }
+                for version in page
+            ]
+        }
+        if start + limit < len(schema.versions):
+            answer["NextToken"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
+        return 200, answer
+
+    def _DeleteSchemaVersion(self, where: tuple[str, str], call: Call) -> tuple[int, Any]:
+        params = call.operation.params
+        schema = self._schema(where, params["RegistryName"], params["SchemaName"])
+        version = schema.version(params["SchemaVersion"])
+        if len(schema.versions) == 1:
+            raise SchemaError(
+                "BadRequestException",
+                f"Version {version.number} is the only version of schema {schema.name}; "
+                "delete the schema instead.",
+                400,
+            )
+        schema.versions.remove(version)
+        return 204, None
+
+
+def _page_limit(text: str | None) -> int:
+    if text is None:
+        return VERSIONS_PAGE
+    if not text.isdigit() or not 1 <= int(text) <= VERSIONS_PAGE:
+        raise SchemaError(
+            "BadRequestException", f"limit must be between 1 and {VERSIONS_PAGE}.", 400
+        )
+    return int(text)
+
+
+def _page_start(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode())
+    except (binascii.Error, ValueError):
+        raise SchemaError("BadRequestException", "The nextToken is not valid.", 400) from None

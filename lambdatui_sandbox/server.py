@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -23,12 +24,13 @@ from werkzeug.serving import (
     select_address_family,
 )
 
-from . import patches
+from . import metricdata, patches
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
 from .invoke import Invoker
 from .livetail import LiveTail
+from .logevents import LogEvents
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
 from .movetasks import MessageMoveTasks
 from .operations import Operation
@@ -96,6 +98,7 @@ class Sandbox:
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
         self.live_tail = LiveTail()
+        self.log_events = LogEvents()
         self.move_tasks = MessageMoveTasks()
         self.invoker = Invoker(self.extensions)
         self.schemas = Schemas()
@@ -106,6 +109,7 @@ class Sandbox:
         self.faults = Faults()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._started = time.monotonic()
 
     @property
     def now(self) -> datetime:
@@ -115,6 +119,12 @@ class Sandbox:
         elif self._now.tzinfo is None:
             self._now = self._now.replace(tzinfo=UTC)
         return self._now
+
+    def world_now(self) -> datetime:
+        """The world clock: the traffic simulator's, else ``now`` plus the time since start."""
+        if self.traffic is not None:
+            return datetime.fromtimestamp(self.traffic.now_ms / 1000, UTC)
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
 
     @property
     def endpoint_url(self) -> str:
@@ -168,6 +178,7 @@ class Sandbox:
                     ExtensionSet(
                         self.extensions,
                         self.live_tail,
+                        self.log_events,
                         self.move_tasks,
                         self.invoker,
                         self.schemas,
@@ -202,6 +213,8 @@ class Sandbox:
                 server.server_close()
                 raise
             self.live_tail.listen()
+            self._started = time.monotonic()
+            metricdata.set_clock(self.world_now)
             middleware.faults = self.faults
             self._middleware = middleware
             self._server = server
@@ -245,6 +258,7 @@ class Sandbox:
                 thread.join(timeout=5)
             if _active is self:
                 _active = None
+                metricdata.set_clock(None)
 
     def _stop_traffic(self) -> None:
         if self.traffic is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from lambdatui_sandbox import Sandbox
 
@@ -51,13 +52,14 @@ def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[Rem
         proc.wait(timeout=30)
 
 
-def client(box: Sandbox | RemoteSandbox, service: str) -> Any:
+def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = None) -> Any:
     return boto3.client(
         service,
         endpoint_url=box.endpoint_url,
         region_name=box.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+        config=config,
     )
 
 
