@@ -27,6 +27,7 @@ from . import patches
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
+from .insights import Insights
 from .invoke import Invoker
 from .livetail import LiveTail
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
@@ -99,6 +100,7 @@ class Sandbox:
         self.move_tasks = MessageMoveTasks()
         self.invoker = Invoker(self.extensions)
         self.schemas = Schemas()
+        self.insights = Insights()
         self.dead_letters: DeadLetterDelivery | None = None
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
@@ -171,6 +173,7 @@ class Sandbox:
                         self.move_tasks,
                         self.invoker,
                         self.schemas,
+                        self.insights,
                         _OnReset(self._stop_traffic),
                     ),
                     self.calls,
@@ -234,6 +237,7 @@ class Sandbox:
             self._stop_traffic()
             self.move_tasks.stop()
             self.invoker.stop()
+            self.insights.stop()
             self.live_tail.close()
             server, thread = self._server, self._thread
             self._server = None
