@@ -57,7 +57,7 @@ class Token:
 
 
 _NAME = re.compile(r"[A-Za-z_@][A-Za-z0-9_@.]*")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _UNIT = re.compile(r"[A-Za-z]+")
 _OPERATORS = ("=~", "!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "^")
 _PUNCTUATION = "()[],"
@@ -135,7 +135,7 @@ def tokenize(text: str) -> list[Token]:
         elif ch == "/" and _regex_allowed(tokens):
             value, i = _quoted(text, i, "/")
             tokens.append(Token(REGEX, text[start:i], value, start, i))
-        elif ch.isdigit():
+        elif "0" <= ch <= "9":
             match = _NUMBER.match(text, i)
             assert match is not None
             i = match.end()
