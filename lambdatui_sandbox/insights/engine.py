@@ -497,10 +497,13 @@ class Compiler:
             return lambda item: truthy(left(item)) and truthy(right(item))
         if op == "or":
             return lambda item: truthy(left(item)) or truthy(right(item))
-        if op == "=":
-            return lambda item: _equal(left(item), right(item)) is True
-        if op == "!=":
-            return lambda item: _equal(left(item), right(item)) is False
+        if op in ("=", "!="):
+            same = op == "="
+            if isinstance(node.right, Literal) and number(node.right.value) is None:
+                # Text against a word: no number to try.
+                word = text(node.right.value)
+                return lambda item: (v := left(item)) is not None and (text(v) == word) is same
+            return lambda item: _equal(left(item), right(item)) is same
         if op in ("<", "<=", ">", ">="):
             test = {
                 "<": lambda c: c < 0,

@@ -37,6 +37,9 @@ class Stamp(int):
             return str(int(self))
 
 
+_NUMERIC = re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
 def number(value: Any) -> int | float | None:
     """The value as a number, when it is one (numeric strings count), else None."""
     if isinstance(value, bool):
@@ -44,22 +47,13 @@ def number(value: Any) -> int | float | None:
     if isinstance(value, int | float):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        if not text or len(text) > 64:
+        if len(value) > 64 or _NUMERIC.fullmatch(value) is None:
             return None
+        text = value.strip()
         try:
             return int(text)
         except ValueError:
-            pass
-        try:
-            result = float(text)
-        except ValueError:
-            return None
-        return (
-            None
-            if math.isnan(result) or text.lower().lstrip("+-") in ("inf", "infinity")
-            else result
-        )
+            return float(text)
     return None
 
 
@@ -101,7 +95,7 @@ def sort_key(value: Any) -> tuple[Any, ...]:
     """Logs Insights' sort order: text before numbers; in text, runs of digits compare
     by length and then value, other runs by code point."""
     as_number = number(value)
-    if as_number is not None and (not isinstance(value, str) or _all_number(value)):
+    if as_number is not None:
         return (1, float(as_number))
     chunks = []
     for chunk in _CHUNKS.findall(text(value)):
@@ -110,10 +104,6 @@ def sort_key(value: Any) -> tuple[Any, ...]:
         else:
             chunks.append((ord(chunk[0]), -1, chunk))
     return (0, tuple(chunks))
-
-
-def _all_number(value: str) -> bool:
-    return bool(re.fullmatch(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", value))
 
 
 # ----- records --------------------------------------------------------------------------
@@ -254,17 +244,14 @@ def _first_object(message: str, brace: int) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        if value is not None and len(out) < MAX_JSON_FIELDS:
-            out[prefix] = value
-        return
+def _flatten(value: dict[str, Any] | list[Any], prefix: str, out: dict[str, Any]) -> None:
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
-        name = str(key)
-        if not prefix and name.startswith("@"):
+        name = key if isinstance(key, str) else str(key)
+        if not prefix and name[:1] == "@":
             name = "@" + name
-        _flatten(item, f"{prefix}.{name}" if prefix else name, out)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(item, dict | list):
+            _flatten(item, path, out)
+        elif item is not None and len(out) < MAX_JSON_FIELDS:
+            out[path] = item
