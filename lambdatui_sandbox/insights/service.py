@@ -329,12 +329,16 @@ class Insights:
             status = self._execute(run)
         except Exception:
             status = "Failed"
+        result = None
+        if status == "Complete" or run.result is None:
+            with contextlib.suppress(Exception):
+                result = run.execution.result()
         with self._lock:
+            # The final rows and the final status show together.
+            if result is not None:
+                run.result = result
             if run.status in RUNNING:
                 run.status = status
-            if run.result is None or status == "Complete":
-                with contextlib.suppress(Exception):
-                    run.result = run.execution.result()
             run.finished_ms = int(time.time() * 1000)
             self._threads.discard(threading.current_thread())
             self._lock.notify_all()
