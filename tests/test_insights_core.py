@@ -25,10 +25,11 @@ from lambdatui.aws.insights import (
     start_query,
     stop_query,
 )
-from lambdatui.aws.session import AwsSession, Target
+from lambdatui.aws.session import AwsSession
 from lambdatui_sandbox import Sandbox
 from lambdatui_sandbox.insights.engine import Event, run
 
+from .helpers import client, session_for
 from .insights_world import (
     BASE_MS,
     C3,
@@ -55,15 +56,7 @@ def box(sandbox: Sandbox) -> Iterator[Sandbox]:
 
 @pytest.fixture
 async def aws(box: Sandbox) -> AsyncIterator[AwsSession]:
-    session = AwsSession(
-        Target(
-            profile=None,
-            region=box.region,
-            endpoint_url=box.endpoint_url,
-            access_key="testing",
-            secret_key="testing",
-        )
-    )
+    session = session_for(box)
     yield session
     box.insights.release()
     box.allow()
@@ -73,8 +66,6 @@ async def aws(box: Sandbox) -> AsyncIterator[AwsSession]:
 
 
 def running(box: Sandbox) -> list[tuple[str, str]]:
-    from .helpers import client
-
     queries = client(box, "logs").describe_queries()["queries"]
     return [(q["queryId"], q["status"]) for q in queries if q["status"] in ("Scheduled", "Running")]
 

@@ -73,6 +73,14 @@ def error_of(call: Any, **params: Any) -> dict[str, Any]:
     return caught.value.response  # type: ignore[no-any-return]
 
 
+def refusal(logs: Any, query: str = "fields @message", **params: Any) -> dict[str, Any]:
+    """The error StartQuery answers (of the world's Python group unless groups are given)."""
+    if not {"logGroupName", "logGroupNames", "logGroupIdentifiers"} & params.keys():
+        params["logGroupName"] = PYTHON_TEXT
+    request = {"startTime": START, "endTime": END, "queryString": query, **params}
+    return error_of(logs.start_query, **request)
+
+
 def test_a_query_goes_scheduled_running_complete_with_partial_results(
     box: Sandbox, logs: Any
 ) -> None:
@@ -130,13 +138,7 @@ def test_stop_query_cancels_and_refuses_an_ended_query(box: Sandbox, logs: Any) 
 def test_the_thirty_first_concurrent_query_is_refused(box: Sandbox, logs: Any) -> None:
     box.insights.hold(0)
     ids = [start(logs, "fields @message") for _ in range(30)]
-    refused = error_of(
-        logs.start_query,
-        logGroupName=PYTHON_TEXT,
-        startTime=START,
-        endTime=END,
-        queryString="fields @message",
-    )
+    refused = refusal(logs)
     assert refused["Error"]["Code"] == "LimitExceededException"
     assert refused["Error"]["Message"] == "Account maximum query concurrency limit of [30] reached."
     logs.stop_query(queryId=ids[0])
@@ -171,13 +173,7 @@ def test_results_page_with_max_items(logs: Any) -> None:
 
 
 def test_malformed_query_says_where(logs: Any) -> None:
-    response = error_of(
-        logs.start_query,
-        logGroupName=PYTHON_TEXT,
-        startTime=START,
-        endTime=END,
-        queryString="fields @message | stats nope(x)",
-    )
+    response = refusal(logs, "fields @message | stats nope(x)")
     assert response["Error"]["Code"] == "MalformedQueryException"
     assert response["queryCompileError"] == {
         "location": {"startCharOffset": 24, "endCharOffset": 31},
@@ -204,8 +200,7 @@ def test_malformed_query_says_where(logs: Any) -> None:
     ],
 )
 def test_start_query_refusals(logs: Any, params: dict[str, Any], code: str, words: str) -> None:
-    request = {"startTime": START, "endTime": END, "queryString": "fields @message", **params}
-    response = error_of(logs.start_query, **request)
+    response = refusal(logs, **params)
     assert response["Error"]["Code"] == code
     assert words in response["Error"]["Message"]
 
