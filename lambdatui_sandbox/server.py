@@ -28,6 +28,7 @@ from . import metricdata, patches
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
+from .insights import Insights
 from .invoke import Invoker
 from .livetail import LiveTail
 from .logevents import LogEvents
@@ -102,6 +103,7 @@ class Sandbox:
         self.move_tasks = MessageMoveTasks()
         self.invoker = Invoker(self.extensions)
         self.schemas = Schemas()
+        self.insights = Insights()
         self.dead_letters: DeadLetterDelivery | None = None
         self.traffic: TrafficSimulator | None = None
         self.seeded: SeededWorld | None = None
@@ -182,6 +184,7 @@ class Sandbox:
                         self.move_tasks,
                         self.invoker,
                         self.schemas,
+                        self.insights,
                         _OnReset(self._stop_traffic),
                     ),
                     self.calls,
@@ -247,6 +250,7 @@ class Sandbox:
             self._stop_traffic()
             self.move_tasks.stop()
             self.invoker.stop()
+            self.insights.stop()
             self.live_tail.close()
             server, thread = self._server, self._thread
             self._server = None

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from lambdatui.aws.session import AwsSession, Target
 from lambdatui_sandbox import Sandbox
 
 
@@ -63,6 +64,19 @@ def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = N
     )
 
 
+def session_for(box: Sandbox | RemoteSandbox, region: str | None = None) -> AwsSession:
+    """The console's AWS session pointed at a sandbox, with the sandbox's keys."""
+    return AwsSession(
+        Target(
+            profile=None,
+            region=region or box.region,
+            endpoint_url=box.endpoint_url,
+            access_key="testing",
+            secret_key="testing",
+        )
+    )
+
+
 def all_functions(box: Sandbox | RemoteSandbox) -> list[dict[str, Any]]:
     pages = client(box, "lambda").get_paginator("list_functions").paginate()
     return [fn for page in pages for fn in page["Functions"]]
@@ -104,21 +118,6 @@ async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
             return
         await pilot.pause()
     raise AssertionError("condition not reached")
-
-
-def session_for(box: Sandbox | RemoteSandbox, region: str | None = None) -> Any:
-    """The console's own AwsSession pointed at the sandbox."""
-    from lambdatui.aws.session import AwsSession, Target
-
-    return AwsSession(
-        Target(
-            profile=None,
-            region=region or box.region,
-            endpoint_url=box.endpoint_url,
-            access_key="testing",
-            secret_key="testing",
-        )
-    )
 
 
 async def listed(pilot: Any, *, frames: int = 2000) -> Any:

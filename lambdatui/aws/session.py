@@ -236,6 +236,12 @@ class AwsSession:
         )
         return await self.client("lambda", config=config, purpose="invoke")
 
+    async def single_attempt_client(self, service: str) -> Any:
+        """A client that sends each call once, for calls the caller retries itself (or
+        not at all): botocore would retry LimitExceededException as a throttle."""
+        config = self._config().merge(AioConfig(retries={"total_max_attempts": 1}))
+        return await self.client(service, config=config, purpose="single-attempt")
+
     async def client(
         self,
         service: str,
