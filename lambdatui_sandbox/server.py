@@ -24,6 +24,7 @@ from werkzeug.serving import (
 )
 
 from . import patches
+from .acting import ActingExtensions
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
@@ -95,6 +96,7 @@ class Sandbox:
         self.simulate = simulate
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
+        self.acting = ActingExtensions(self.extensions)
         self.live_tail = LiveTail()
         self.move_tasks = MessageMoveTasks()
         self.invoker = Invoker(self.extensions)
@@ -167,6 +169,7 @@ class Sandbox:
                     DomainDispatcherApplication(create_backend_app),
                     ExtensionSet(
                         self.extensions,
+                        self.acting,
                         self.live_tail,
                         self.move_tasks,
                         self.invoker,
