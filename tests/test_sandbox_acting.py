@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -325,3 +326,221 @@ def test_put_replaces_and_update_amends_the_invoke_config(lam: Any) -> None:
         len(lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"])
         == 1
     )
+
+
+# Invoke: weighted aliases, asynchronous events, throttling.
+
+
+def invoke(lam: Any, name: str, event: Any, **params: Any) -> dict[str, Any]:
+    reply = lam.invoke(FunctionName=name, Payload=json.dumps(event).encode(), **params)
+    reply["Body"] = reply["Payload"].read()
+    return dict(reply)
+
+
+def stored(box: Sandbox, group: str) -> list[str]:
+    """A log group's messages in the order they were written (none if it does not exist)."""
+    logs = client(box, "logs")
+    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        return []
+    found = []
+    for stream in logs.describe_log_streams(logGroupName=group)["logStreams"]:
+        events = logs.get_log_events(
+            logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True
+        )["events"]
+        found.extend(e["message"] for e in events)
+    return found
+
+
+def receive(box: Sandbox, queue: str) -> list[dict[str, Any]]:
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    got = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
+    )
+    return list(got.get("Messages", []))
+
+
+def function_with(lam: Any, name: str, source: str, **config: Any) -> None:
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": package(source)},
+        **config,
+    )
+
+
+def queue_arn(box: Sandbox, name: str) -> str:
+    sqs = client(box, "sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return str(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+    )
+
+
+def test_a_weighted_alias_runs_its_other_version_in_that_share(box: Sandbox, lam: Any) -> None:
+    lam.update_alias(
+        FunctionName="checkout-api",
+        Name="live",
+        FunctionVersion="1",
+        RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}},
+    )
+    ran: dict[str, str] = {}
+    for index in range(60):
+        reply = invoke(lam, "checkout-api", {"cart": index}, Qualifier="live")
+        ran[reply["ResponseMetadata"]["RequestId"]] = reply["ExecutedVersion"]
+    shares = {version: list(ran.values()).count(version) for version in set(ran.values())}
+    assert set(shares) == {"1", "2"}
+    assert 15 <= shares["2"] <= 45, shares
+    # The log's platform.start record names the version that ran each request.
+    starts = {}
+    for message in stored(box, "/shop/checkout"):
+        record = json.loads(message)
+        if record.get("type") == "platform.start":
+            starts[record["record"]["requestId"]] = record["record"]["version"]
+    assert {rid: starts[rid] for rid in ran} == ran
+    lam.update_alias(
+        FunctionName="checkout-api", Name="live", RoutingConfig={"AdditionalVersionWeights": {}}
+    )
+    primary = {
+        invoke(lam, "checkout-api", {}, Qualifier="live")["ExecutedVersion"] for _ in range(10)
+    }
+    assert primary == {"1"}
+    assert invoke(lam, "checkout-api", {}, Qualifier="2")["ExecutedVersion"] == "2"
+
+
+WEBHOOK_EVENT = {
+    "id": "evt_0000000000000000000000aa",
+    "object": "event",
+    "type": "payout.paid",
+    "data": {"object": {"id": "po_1", "object": "payout"}},
+}
+
+
+def test_a_failing_async_event_is_retried_twice_then_reaches_dlq_and_destination(
+    box: Sandbox, lam: Any
+) -> None:
+    reply = lam.invoke(
+        FunctionName="payments-webhook",
+        InvocationType="Event",
+        Payload=json.dumps(WEBHOOK_EVENT).encode(),
+    )
+    assert reply["StatusCode"] == 202
+    request_id = reply["ResponseMetadata"]["RequestId"]
+    assert box.invoker.wait_async(timeout=60)
+    starts = [
+        json.loads(m)["record"]
+        for m in stored(box, "/aws/lambda/payments-webhook")
+        if '"platform.start"' in m and request_id in m
+    ]
+    assert len(starts) == 3  # the attempt, the first retry and the second retry
+    dead = [
+        m
+        for m in receive(box, "payments-webhook-dlq")
+        if "evt_0000000000000000000000aa" in m["Body"]
+    ]
+    assert len(dead) == 1
+    assert json.loads(dead[0]["Body"]) == WEBHOOK_EVENT
+    attributes = dead[0]["MessageAttributes"]
+    assert attributes["RequestID"]["StringValue"] == request_id
+    assert attributes["ErrorCode"]["StringValue"] == "200"
+    assert attributes["ErrorMessage"]["StringValue"] == "'payment_intent'"
+    records = [
+        json.loads(m["Body"])
+        for m in receive(box, "payments-webhook-failures")
+        if request_id in m["Body"]
+    ]
+    assert len(records) == 1
+    context = records[0]["requestContext"]
+    assert (context["condition"], context["approximateInvokeCount"]) == ("RetriesExhausted", 3)
+    assert records[0]["responsePayload"]["errorType"] == "KeyError"
+
+
+def test_an_async_event_of_a_throttled_function_is_accepted_and_ages_out_to_the_dlq(
+    box: Sandbox, lam: Any
+) -> None:
+    dlq = queue_arn(box, "throttled-dlq")
+    destination = queue_arn(box, "throttled-failures")
+    function_with(
+        lam,
+        "throttled-async",
+        "def handler(event, context):\n    print('ran')\n    return 1\n",
+        DeadLetterConfig={"TargetArn": dlq},
+    )
+    lam.put_function_event_invoke_config(
+        FunctionName="throttled-async",
+        MaximumEventAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": destination}},
+    )
+    lam.put_function_concurrency(FunctionName="throttled-async", ReservedConcurrentExecutions=0)
+    with pytest.raises(ClientError) as caught:
+        lam.invoke(FunctionName="throttled-async", Payload=b"{}")
+    assert caught.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert caught.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    dry = lam.invoke(FunctionName="throttled-async", InvocationType="DryRun")
+    assert dry["StatusCode"] == 204
+    reply = lam.invoke(FunctionName="throttled-async", InvocationType="Event", Payload=b'{"n": 1}')
+    assert reply["StatusCode"] == 202
+    request_id = reply["ResponseMetadata"]["RequestId"]
+    assert box.invoker.wait_async(timeout=60)
+    dead = receive(box, "throttled-dlq")
+    assert [json.loads(m["Body"]) for m in dead] == [{"n": 1}]
+    assert dead[0]["MessageAttributes"]["RequestID"]["StringValue"] == request_id
+    assert dead[0]["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
+    record = json.loads(receive(box, "throttled-failures")[0]["Body"])
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert record["requestPayload"] == {"n": 1}
+    assert "responsePayload" not in record
+    assert not [m for m in stored(box, "/aws/lambda/throttled-async") if request_id in m]
+
+
+def test_a_throttled_async_event_runs_once_concurrency_is_given_back(
+    box: Sandbox, lam: Any
+) -> None:
+    function_with(lam, "throttled-then-free", "def handler(event, context):\n    return event\n")
+    lam.put_function_concurrency(FunctionName="throttled-then-free", ReservedConcurrentExecutions=0)
+    reply = lam.invoke(FunctionName="throttled-then-free", InvocationType="Event", Payload=b"{}")
+    assert reply["StatusCode"] == 202
+    request_id = reply["ResponseMetadata"]["RequestId"]
+    assert not box.invoker.wait_async(timeout=0.2)  # still queued, waiting for concurrency
+    lam.delete_function_concurrency(FunctionName="throttled-then-free")
+    assert box.invoker.wait_async(timeout=60)
+    ran = [m for m in stored(box, "/aws/lambda/throttled-then-free") if request_id in m]
+    assert sum(m.startswith("START") for m in ran) == 1
+    assert any(m.startswith("REPORT") for m in ran)
+
+
+PRINTS_THEN_FAILS = (
+    "import logging\n"
+    "logging.getLogger().setLevel('INFO')\n"
+    "def handler(event, context):\n"
+    "    print('about to fail')\n"
+    "    logging.info('logged too')\n"
+    "    raise ValueError('no way')\n"
+)
+
+
+def test_printed_output_is_logged_before_the_error_in_async_and_sync_runs(
+    box: Sandbox, lam: Any
+) -> None:
+    function_with(lam, "prints-then-fails", PRINTS_THEN_FAILS)
+    lam.put_function_event_invoke_config(FunctionName="prints-then-fails", MaximumRetryAttempts=0)
+    sync = invoke(lam, "prints-then-fails", {})["ResponseMetadata"]["RequestId"]
+    queued = lam.invoke(FunctionName="prints-then-fails", InvocationType="Event", Payload=b"{}")
+    assert box.invoker.wait_async(timeout=60)
+    logged = stored(box, "/aws/lambda/prints-then-fails")
+    for request_id in (sync, queued["ResponseMetadata"]["RequestId"]):
+        start = logged.index(
+            next(m for m in logged if m.startswith(f"START RequestId: {request_id}"))
+        )
+        run = logged[start : start + 7]
+        assert run[0].startswith("START")
+        assert run[1] == "about to fail\n"
+        assert run[2].startswith("[INFO]") and "logged too" in run[2]
+        assert run[3].startswith("LAMBDA_WARNING")
+        assert run[4].startswith("[ERROR] ValueError: no way")
+        assert run[5].startswith("END") and run[6].startswith("REPORT")
