@@ -76,6 +76,7 @@ logger.setLevel("INFO")
 
 def {function}(event, context):
     name = event.get("name", "world") if isinstance(event, dict) else "world"
+    logger.info("Hello from {name}!")
     logger.info("saying hello to %s", name)
     return {{"message": f"Hello, {{name}}!", "requestId": context.aws_request_id}}
 '''
@@ -100,12 +101,38 @@ def _response(status, body):
     }}
 
 
+def _total(items):
+    total = 0.0
+    for item in items:
+        try:
+            total += float(item.get("unit_price", 0)) * int(item.get("quantity", 1))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    return total
+
+
+def create_order(order):
+    order_id = f"ord_{{uuid.uuid4().hex[:10]}}"
+    items = order["items"]
+    total = _total(items)
+    logger.info(
+        "Order %s created with %d item(s), total %.2f %s",
+        order_id,
+        len(items),
+        total,
+        order.get("currency", "USD"),
+        extra={{"order_id": order_id, "items": str(len(items))}},
+    )
+    return order_id
+
+
 def {function}(event, context):
     method = event.get("httpMethod") or event.get("requestContext", {{}}).get("http", {{}}).get(
         "method", "GET"
     )
     path = event.get("path") or event.get("rawPath") or "/"
-    logger.info("%s %s", method, path)
+    cart = (event.get("headers") or {{}}).get("x-cart-id", "none")
+    logger.info("Received %s %s", method, path, extra={{"cart_id": cart}})
     if method == "POST":
         try:
             order = json.loads(event.get("body") or "{{}}")
@@ -114,9 +141,7 @@ def {function}(event, context):
             return _response(400, {{"message": "body must be JSON"}})
         if not order.get("items"):
             return _response(422, {{"message": "an order needs at least one item"}})
-        order_id = str(uuid.uuid4())
-        logger.info("created order %s with %d item(s)", order_id, len(order["items"]))
-        return _response(201, {{"orderId": order_id}})
+        return _response(201, {{"orderId": create_order(order)}})
     return _response(200, {{"orders": [], "path": path}})
 '''
 
