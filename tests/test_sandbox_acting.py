@@ -544,3 +544,31 @@ def test_printed_output_is_logged_before_the_error_in_async_and_sync_runs(
         assert run[3].startswith("LAMBDA_WARNING")
         assert run[4].startswith("[ERROR] ValueError: no way")
         assert run[5].startswith("END") and run[6].startswith("REPORT")
+
+
+def test_the_time_scale_sets_the_waits_of_async_invokes() -> None:
+    assert Sandbox(time_scale=1).invoker.retry_delays == (60.0, 120.0)
+    assert Sandbox().invoker.retry_delays == (1.0, 2.0)
+    with pytest.raises(ValueError):
+        Sandbox(time_scale=0)
+
+
+def test_the_sandbox_command_takes_a_time_scale(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import lambdatui_sandbox
+    from lambdatui.__main__ import main
+
+    served: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        lambdatui_sandbox, "serve", lambda *args, **kwargs: served.append((args, kwargs)) or 0
+    )
+    assert main(["sandbox", "--port", "0", "--time-scale", "1"]) == 0
+    assert served[-1][1] == {"time_scale": 1.0}
+    assert main(["sandbox", "--port", "0"]) == 0
+    assert served[-1][1] == {}
+    assert main(["sandbox", "--time-scale", "0"]) == 2
+    assert "--time-scale must be a number more than 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["sandbox", "--help"])
+    assert "--time-scale X" in capsys.readouterr().out
