@@ -49,30 +49,19 @@ TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
 CODE_SIZE_UNZIPPED_LIMIT = 262_144_000
 CODE_SIZE_ZIPPED_LIMIT = 52_428_800
 LATEST = "$LATEST"
-#: Members left out of a function's RevisionId: what differs between the operations that
-#: return one configuration (qualified ARNs, create-time status), not what the user set.
-REVISION_IGNORES = frozenset(
-    {
-        "FunctionArn",
-        "RevisionId",
-        "State",
-        "StateReason",
-        "StateReasonCode",
-        "LastUpdateStatus",
-        "LastUpdateStatusReason",
-        "LastUpdateStatusReasonCode",
-    }
-)
-
-LIST_FUNCTIONS_OMITS = (
+#: A function's state and last update's status (GetFunction returns them, ListFunctions not).
+STATUS_MEMBERS = (
     "State",
     "StateReason",
     "StateReasonCode",
     "LastUpdateStatus",
     "LastUpdateStatusReason",
     "LastUpdateStatusReasonCode",
-    "RuntimeVersionConfig",
 )
+LIST_FUNCTIONS_OMITS = (*STATUS_MEMBERS, "RuntimeVersionConfig")
+#: Members left out of a function's RevisionId: what differs between the operations that
+#: return one configuration (qualified ARNs, create-time status), not what the user set.
+REVISION_IGNORES = frozenset({"FunctionArn", "RevisionId", *STATUS_MEMBERS})
 LOG_FORMATS = ("JSON", "Text")
 APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
-from .conditions import eventually
+from .conditions import eventually, peek
 from .conftest import FROZEN_NOW
 from .helpers import client
 
@@ -351,15 +351,6 @@ def stored(box: Sandbox, group: str) -> list[str]:
     return found
 
 
-def receive(box: Sandbox, queue: str) -> list[dict[str, Any]]:
-    sqs = client(box, "sqs")
-    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-    got = sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
-    )
-    return list(got.get("Messages", []))
-
-
 def function_with(lam: Any, name: str, source: str, **config: Any) -> None:
     lam.create_function(
         FunctionName=name,
@@ -438,9 +429,7 @@ def test_a_failing_async_event_is_retried_twice_then_reaches_dlq_and_destination
     ]
     assert len(starts) == 3  # the attempt, the first retry and the second retry
     dead = [
-        m
-        for m in receive(box, "payments-webhook-dlq")
-        if "evt_0000000000000000000000aa" in m["Body"]
+        m for m in peek(box, "payments-webhook-dlq") if "evt_0000000000000000000000aa" in m["Body"]
     ]
     assert len(dead) == 1
     assert json.loads(dead[0]["Body"]) == WEBHOOK_EVENT
@@ -450,7 +439,7 @@ def test_a_failing_async_event_is_retried_twice_then_reaches_dlq_and_destination
     assert attributes["ErrorMessage"]["StringValue"] == "'payment_intent'"
     records = [
         json.loads(m["Body"])
-        for m in receive(box, "payments-webhook-failures")
+        for m in peek(box, "payments-webhook-failures")
         if request_id in m["Body"]
     ]
     assert len(records) == 1
@@ -486,11 +475,11 @@ def test_an_async_event_of_a_throttled_function_is_accepted_and_ages_out_to_the_
     assert reply["StatusCode"] == 202
     request_id = reply["ResponseMetadata"]["RequestId"]
     assert box.invoker.wait_async(timeout=60)
-    dead = receive(box, "throttled-dlq")
+    dead = peek(box, "throttled-dlq")
     assert [json.loads(m["Body"]) for m in dead] == [{"n": 1}]
     assert dead[0]["MessageAttributes"]["RequestID"]["StringValue"] == request_id
     assert dead[0]["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
-    record = json.loads(receive(box, "throttled-failures")[0]["Body"])
+    record = json.loads(peek(box, "throttled-failures")[0]["Body"])
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0
     assert record["requestPayload"] == {"n": 1}

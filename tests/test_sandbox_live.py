@@ -19,7 +19,7 @@ import pytest
 from lambdatui_sandbox import Outcome, Sandbox, SimulatedInvocation
 from lambdatui_sandbox.stories import WEBHOOK_STACK
 
-from .conditions import eventually
+from .conditions import eventually, peek
 from .conftest import FROZEN_NOW
 from .helpers import client
 
@@ -76,15 +76,6 @@ def queue_depth(box: Sandbox, queue: str) -> int:
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"])
-
-
-def peek(box: Sandbox, queue: str) -> list[dict[str, Any]]:
-    sqs = client(box, "sqs")
-    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-    got = sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
-    )
-    return list(got.get("Messages", []))
 
 
 # The traffic follows the operator.
