@@ -134,19 +134,10 @@ class Routing:
 
     def moved(self, t_ms: int, version: str, weights: Mapping[str, float]) -> Routing:
         """This routing with the alias pointing to ``version`` (weighted) from ``t_ms``."""
-        canary = None
-        for other, weight in weights.items():
-            if weight > 0:
-                canary = (t_ms, str(other), float(weight))
-                break
-        if self.target(t_ms) == version and canary is None and self.canary is None:
-            return self
-        if (
-            self.target(t_ms) == version
-            and canary is not None
-            and self.canary is not None
-            and self.canary[1:] == canary[1:]
-        ):
+        canary = next(((t_ms, str(v), float(w)) for v, w in weights.items() if w > 0), None)
+        current = self.canary[1:] if self.canary is not None else None
+        wanted = canary[1:] if canary is not None else None
+        if self.target(t_ms) == version and current == wanted:
             return self
         return Routing(self.alias, (*self.steps, (t_ms, version)), canary)
 
