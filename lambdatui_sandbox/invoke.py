@@ -242,11 +242,11 @@ class Invoker:
         story = None
         if stories is not None and stories.tells(name):
             story = stories.story(name, version, event, int(function.memory_size))
+        package = getattr(function, "code_bytes", None)  # image functions have none
+        told = ":story" if story is not None else ""
         code = Code(
-            key=f"{function.function_arn}:{version}:{function.code_sha_256}",
-            package=bytes(packaged)
-            if (packaged := getattr(function, "code_bytes", None))
-            else None,
+            key=f"{function.function_arn}:{version}:{function.code_sha_256}{told}",
+            package=bytes(package) if package else None,
             runtime=function.run_time,
             handler=str(function.handler or ""),
             name=name,
