@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 from lambdatui_sandbox import Outcome, Sandbox, SimulatedInvocation
-from lambdatui_sandbox.stories import WEBHOOK_STACK
+from lambdatui_sandbox.stories import demo_profiles
 
 from .conditions import eventually, peek
 from .conftest import FROZEN_NOW
 from .helpers import client
 
+#: The stack payments-webhook's failure logs in the traffic (version 2's bug).
+WEBHOOK_STACK = demo_profiles(0)["payments-webhook"].failures[0].stack
 #: How far the simulated clock runs ahead of the wall clock in these tests.
 SPEED = 8
 #: Simulated time after a change by which the traffic has surely followed it.
