@@ -195,6 +195,17 @@ def _sandbox_parser() -> argparse.ArgumentParser:
         default="demo",
         help="the demo account, or an empty one",
     )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        metavar="X",
+        help=(
+            "multiply AWS's waits by X: an asynchronous invoke's retries after 1 and 2 "
+            "minutes, a throttled event's backoff and maximum age, demo functions' runs "
+            "longer than 3 s (1 = AWS's real times; default 1/60: a minute takes a second)"
+        ),
+    )
     return parser
 
 
@@ -441,8 +452,12 @@ def _sandbox(argv: Sequence[str]) -> int:
         raise UsageError(f"--port {args.port} is not a port number (0-65535)")
     if args.functions < 0:
         raise UsageError("--functions must be 0 or more")
+    if args.time_scale is not None and not 0 < args.time_scale < float("inf"):
+        raise UsageError("--time-scale must be a number more than 0")
     serve = _sandbox_module().serve
-    return serve(args.host, args.port, args.functions, args.world)
+    if args.time_scale is None:
+        return serve(args.host, args.port, args.functions, args.world)
+    return serve(args.host, args.port, args.functions, args.world, time_scale=args.time_scale)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 
-from .handlers import python_source
+from .handlers import python_files
 
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
@@ -71,8 +71,7 @@ def function_package(
     fields = {"name": name, "description": description, "release": release}
     if runtime.startswith("python"):
         module, function = handler.rsplit(".", 1)
-        source = python_source(name, function, description, release)
-        return archive({f"{module.replace('.', '/')}.py": source})
+        return archive(python_files(name, module, function, description, release))
     if runtime.startswith("nodejs"):
         module, function = handler.rsplit(".", 1)
         return archive({f"{module}.mjs": _NODE.format(function=function, **fields)})

@@ -11,16 +11,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from .invoke import DEFAULT_TIME_SCALE
 from .server import Sandbox
 
 
 def serve(
-    host: str, port: int, extra_functions: int = 0, world: str = "demo", simulate: bool = True
+    host: str,
+    port: int,
+    extra_functions: int = 0,
+    world: str = "demo",
+    simulate: bool = True,
+    time_scale: float = DEFAULT_TIME_SCALE,
 ) -> int:
-    """Run a sandbox on ``host:port``, print how to reach it, and block until Ctrl-C."""
+    """Run a sandbox on ``host:port``, print how to reach it, and block until Ctrl-C.
+
+    ``time_scale`` multiplies the waits of asynchronous invokes (1 = AWS's real waits).
+    """
     try:
         sandbox = Sandbox(
-            host, port, world=world, extra_functions=extra_functions, simulate=simulate
+            host,
+            port,
+            world=world,
+            extra_functions=extra_functions,
+            simulate=simulate,
+            time_scale=time_scale,
         ).start()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:

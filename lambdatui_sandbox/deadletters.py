@@ -2,7 +2,9 @@
 
 Lambda delivers an asynchronous event whose retries are exhausted to the function's
 dead-letter queue (the event unchanged, with RequestID, ErrorCode and ErrorMessage
-message attributes) and to its on-failure destination (an invocation record). The
+message attributes) and to its on-failure destination (an invocation record, condition
+RetriesExhausted). A throttled event whose maximum age ran out goes the same way
+(ErrorCode 429; condition EventAgeExceeded, and no response, as nothing ran). The
 simulator's failed invocations are written straight into moto's SQS backend that way.
 The SQS source queues' DLQs get a handful of messages that failed from their queue.
 
@@ -24,7 +26,7 @@ from typing import Any
 from moto.awslambda.utils import get_backend
 from moto.sqs.models import Message, Queue
 
-from .invocations import InvocationType, SimulatedInvocation
+from .invocations import InvocationType, Outcome, SimulatedInvocation
 from .movetasks import SOURCE_ATTRIBUTE, dead_letter_sources, find_queue
 from .world import SEED, SeededWorld
 
@@ -126,7 +128,7 @@ class DeadLetterDelivery:
     def __call__(self, inv: SimulatedInvocation) -> None:
         if (
             inv.will_retry
-            or not inv.outcome.failed
+            or not (inv.outcome.failed or inv.outcome is Outcome.THROTTLED)
             or inv.invocation_type is not InvocationType.ASYNC
             or inv.event is None
         ):
@@ -158,9 +160,10 @@ class DeadLetterDelivery:
     def _dead_letter(self, inv: SimulatedInvocation, arn: str) -> None:
         assert inv.event is not None
         message = inv.error_message or inv.error_type or "Unhandled"
+        code = "429" if inv.outcome is Outcome.THROTTLED else "200"
         attributes = {
             "RequestID": {"DataType": "String", "StringValue": inv.request_id},
-            "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+            "ErrorCode": {"DataType": "Number", "StringValue": code},
             "ErrorMessage": {
                 "DataType": "String",
                 "StringValue": _truncate(message, ERROR_MESSAGE_LIMIT),
@@ -174,27 +177,29 @@ class DeadLetterDelivery:
             payload: Any = json.loads(inv.event)
         except ValueError:
             payload = inv.event
-        record = {
+        expired = inv.outcome is Outcome.THROTTLED
+        record: dict[str, Any] = {
             "version": "1.0",
             "timestamp": iso_ms(inv.end_ms + 35),
             "requestContext": {
                 "requestId": inv.request_id,
                 "functionArn": f"{self._function_arn(inv.function_name)}:{inv.version}",
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": inv.attempt,
+                "condition": "EventAgeExceeded" if expired else "RetriesExhausted",
+                "approximateInvokeCount": inv.attempt - 1 if expired else inv.attempt,
             },
             "requestPayload": payload,
-            "responseContext": {
+        }
+        if not expired:
+            record["responseContext"] = {
                 "statusCode": 200,
                 "executedVersion": inv.version,
                 "functionError": "Unhandled",
-            },
-            "responsePayload": {
+            }
+            record["responsePayload"] = {
                 "errorMessage": inv.error_message or "",
                 "errorType": inv.error_type or "Error",
                 "stackTrace": list(inv.stack_trace),
-            },
-        }
+            }
         self._put(arn, json.dumps(record), inv.end_ms + 60)
 
     # The SQS source queues' DLQs.

@@ -2,9 +2,10 @@
 
 Like Lambda's execution environments, an environment is started on first use (a cold
 start, whose import time is the Init Duration), reused while warm, and thrown away when
-an invocation times out or its process dies. Each environment writes to a log stream of
-its own. Code comes from the function's deployment package; functions the sandbox cannot
-run (Node, Java, custom runtimes, images) get the Python stand-in of handlers.py.
+an invocation times out, runs out of memory or its process dies. Each environment writes
+to a log stream of its own. Code comes from the function's deployment package; functions
+the sandbox cannot run (Node, Java, custom runtimes, images), and demo functions whose
+story the sandbox tells (``Code.story``), get the Python stand-in of handlers.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .handlers import STAND_IN_HANDLER, python_source
+from .handlers import STAND_IN_HANDLER, STAND_IN_SOURCE
 
 RUNNER = Path(__file__).with_name("runner.py")
 #: Warm environments kept per function version once they are idle.
@@ -46,10 +47,24 @@ class Code:
     name: str
     description: str
     version: str
+    story: bool = False
 
     @property
     def runs_natively(self) -> bool:
-        return bool(self.runtime and self.runtime.startswith("python") and self.package)
+        return bool(
+            not self.story and self.runtime and self.runtime.startswith("python") and self.package
+        )
+
+
+#: One captured line: (time ms, level ("" for printed output), text, fields, location).
+Line = tuple[int, str, str, dict[str, Any], str]
+
+
+def _line(raw: list[Any]) -> Line:
+    t, level, text = int(raw[0]), str(raw[1]), str(raw[2])
+    fields = raw[3] if len(raw) > 3 and isinstance(raw[3], dict) else {}
+    location = str(raw[4]) if len(raw) > 4 else ""
+    return t, level, text, fields, location
 
 
 @dataclass
@@ -60,13 +75,14 @@ class Execution:
     ok: bool
     result: Any = None
     error: dict[str, Any] | None = None
-    lines: list[tuple[int, str, str]] = field(default_factory=list)
-    init_lines: list[tuple[int, str, str]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    init_lines: list[Line] = field(default_factory=list)
     start_ms: int = 0
     duration_ms: float = 0.0
     init_ms: float | None = None
     max_memory_mb: int = 0
     timed_out: bool = False
+    out_of_memory: bool = False
     stream: str = ""
 
 
@@ -143,6 +159,7 @@ class Executor:
         memory_mb: int,
         arn: str,
         log_group: str,
+        story: dict[str, Any] | None = None,
     ) -> Execution:
         started = time.monotonic()
         environment, cold = self._acquire(code, started + INIT_TIMEOUT_S)
@@ -150,7 +167,7 @@ class Executor:
         ready = environment.ready or {}
         if cold:
             execution.init_ms = float(ready.get("initMs", 0.0))
-            execution.init_lines = [tuple(line) for line in ready.get("lines", [])]
+            execution.init_lines = [_line(line) for line in ready.get("lines", [])]
         if not ready.get("ready"):
             self._discard(environment)
             execution.error = dict(ready.get("error") or {})
@@ -170,6 +187,7 @@ class Executor:
             "arn": arn,
             "logGroup": log_group,
             "logStream": environment.stream,
+            "story": story,
         }
         began = time.monotonic()
         answer = environment.read(began + timeout_s) if environment.send(request) else None
@@ -196,16 +214,19 @@ class Executor:
         execution.ok = bool(answer.get("ok"))
         execution.result = answer.get("result")
         execution.error = answer.get("error")
-        execution.lines = [tuple(line) for line in answer.get("lines", [])]
+        execution.lines = [_line(line) for line in answer.get("lines", [])]
         execution.duration_ms = float(answer.get("durationMs", 0.0))
         # Clocks differ by a millisecond between processes: keep the handler's lines
         # inside the invocation (after START, before the error and END).
-        times = [t for t, _, _ in execution.lines]
+        times = [line[0] for line in execution.lines]
         if times:
             execution.start_ms = min(execution.start_ms, min(times))
             span = max(times) - execution.start_ms + 1
             execution.duration_ms = max(execution.duration_ms, float(span))
         execution.max_memory_mb = min(memory_mb, max(1, int(answer.get("maxRssKb", 0)) // 1024))
+        if answer.get("outOfMemory"):
+            execution.out_of_memory = True
+            execution.max_memory_mb = memory_mb
         if answer.get("exit"):
             self._discard(environment)
         else:
@@ -275,8 +296,7 @@ class Executor:
             with zipfile.ZipFile(io.BytesIO(code.package)) as bundle:
                 bundle.extractall(directory)
         else:
-            module, function = STAND_IN_HANDLER.rsplit(".", 1)
-            source = python_source(code.name, function, code.description, code.version)
-            (directory / f"{module}.py").write_text(source, encoding="utf-8")
+            module = STAND_IN_HANDLER.rsplit(".", 1)[0]
+            (directory / f"{module}.py").write_text(STAND_IN_SOURCE, encoding="utf-8")
         self._dirs[code.key] = directory
         return directory

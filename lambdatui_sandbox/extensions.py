@@ -4,13 +4,17 @@
   MaxItems and never return more than one AWS page; ListFunctions items omit the fields
   AWS only returns from GetFunction.
 - Function configurations carry DeadLetterConfig and LoggingConfig, the VPC's real id,
-  no null members, and LastModified in AWS's format.
+  no null members, LastModified in AWS's format, and a RevisionId that changes with
+  every change of the configuration or code.
 - GetFunction reports a reserved concurrency of zero.
-- UpdateFunctionConfiguration and UpdateFunctionCode move LastModified.
-- GetAccountSettings is answered.
-- ListEventSourceMappings accepts a function ARN or partial ARN as FunctionName.
-- Event source mappings report their LastModified in UTC and leave their queue's
-  messages alone, so whatever drives the sandbox decides what happens to them.
+- UpdateFunctionConfiguration and UpdateFunctionCode move LastModified, and with a
+  RevisionId that is not the function's latest answer PreconditionFailedException.
+- ListVersionsByFunction of a missing function is ResourceNotFoundException.
+- GetAccountSettings is answered; its unreserved concurrency shrinks as functions
+  reserve some.
+- Event source mappings (created in this module or seeded) leave their queue's
+  messages alone, so whatever drives the sandbox decides what happens to them; the
+  acting APIs on them live in acting.py.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import hashlib
 import json
 import os
 import re
 import sys
 import threading
-import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -44,16 +49,19 @@ TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
 CODE_SIZE_UNZIPPED_LIMIT = 262_144_000
 CODE_SIZE_ZIPPED_LIMIT = 52_428_800
 LATEST = "$LATEST"
-
-LIST_FUNCTIONS_OMITS = (
+#: A function's state and last update's status (GetFunction returns them, ListFunctions not).
+STATUS_MEMBERS = (
     "State",
     "StateReason",
     "StateReasonCode",
     "LastUpdateStatus",
     "LastUpdateStatusReason",
     "LastUpdateStatusReasonCode",
-    "RuntimeVersionConfig",
 )
+LIST_FUNCTIONS_OMITS = (*STATUS_MEMBERS, "RuntimeVersionConfig")
+#: Members left out of a function's RevisionId: what differs between the operations that
+#: return one configuration (qualified ARNs, create-time status), not what the user set.
+REVISION_IGNORES = frozenset({"FunctionArn", "RevisionId", *STATUS_MEMBERS})
 LOG_FORMATS = ("JSON", "Text")
 APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
@@ -167,6 +175,44 @@ class FunctionSettings:
         )
 
 
+def concurrency_quota() -> int:
+    """The account's concurrent executions (AWS's default quota, or moto's variable)."""
+    return int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", CONCURRENCY_QUOTA))
+
+
+def derived_uuid(*parts: Any) -> str:
+    """A version-4-shaped UUID that depends only on ``parts``."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return str(uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16], version=4))
+
+
+def revision_id(account: str, region: str, config: dict[str, Any]) -> str:
+    """A configuration's RevisionId, derived from what it holds.
+
+    Every update of a function's configuration or code changes what it holds (at least
+    its LastModified), so it changes the RevisionId; reading it never does.
+    """
+    kept = {key: value for key, value in config.items() if key not in REVISION_IGNORES}
+    return derived_uuid(account, region, kept)
+
+
+def not_found(account: str, region: str, name: str, qualifier: str | None = None) -> ExtensionError:
+    """Lambda's ResourceNotFoundException for a function (or one of its versions)."""
+    arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    if qualifier:
+        arn = f"{arn}:{qualifier}"
+    return ExtensionError("ResourceNotFoundException", f"Function not found: {arn}", 404)
+
+
+def precondition_failed() -> ExtensionError:
+    return ExtensionError(
+        "PreconditionFailedException",
+        "The Revision Id provided does not match the latest Revision Id. "
+        "Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+        412,
+    )
+
+
 def function_reference(text: str) -> tuple[str, str | None]:
     """Split a function name, ARN or partial ARN into its name and qualifier."""
     rest = text.split(":function:", 1)[1] if ":function:" in text else text
@@ -192,9 +238,6 @@ class LambdaExtensions:
             "PublishVersion": self._publish_version,
             "DeleteFunction": self._delete_function,
             "GetAccountSettings": self._get_account_settings,
-            "ListEventSourceMappings": self._list_event_source_mappings,
-            "CreateEventSourceMapping": self._save_event_source_mapping,
-            "UpdateEventSourceMapping": self._save_event_source_mapping,
         }
 
     def handler_for(self, operation: Operation) -> Handler | None:
@@ -263,6 +306,7 @@ class LambdaExtensions:
         vpc = result.get("VpcConfig")
         if isinstance(vpc, dict):
             result["VpcConfig"] = self._vpc_config(account, region, vpc)
+        result["RevisionId"] = revision_id(account, region, result)
         if listed:
             for key in LIST_FUNCTIONS_OMITS:
                 result.pop(key, None)
@@ -313,7 +357,7 @@ class LambdaExtensions:
         backend = get_backend(account, region)
         query = call.query
         try:
-            limit = _max_items(query, FUNCTIONS_PAGE)
+            limit = max_items(query, FUNCTIONS_PAGE)
             page, marker = _function_page(
                 backend, query.get("FunctionVersion") == "ALL", query.get("Marker"), limit
             )
@@ -354,8 +398,11 @@ class LambdaExtensions:
 
     def _list_versions(self, call: Call, forward: Forward) -> Reply:
         account, region = self._where(call)
+        name, _ = function_reference(call.operation.params.get("FunctionName", ""))
         try:
-            limit = _max_items(call.query, VERSIONS_PAGE)
+            limit = max_items(call.query, VERSIONS_PAGE)
+            if not list(get_backend(account, region).list_versions_by_function(name)):
+                raise not_found(account, region, name)
         except ExtensionError as error:
             return error.reply()
         reply = forward()
@@ -363,7 +410,7 @@ class LambdaExtensions:
             return reply
         versions = reply.payload().get("Versions", [])
         try:
-            page, marker = _page(versions, _version_sort_key, call.query.get("Marker"), limit)
+            page, marker = paged(versions, _version_sort_key, call.query.get("Marker"), limit)
         except ExtensionError as error:
             return error.reply()
         payload: dict[str, Any] = {
@@ -394,6 +441,7 @@ class LambdaExtensions:
         account, region = self._where(call)
         name, _ = function_reference(call.operation.params.get("FunctionName", ""))
         try:
+            self.check_revision(call, name)
             settings = self.settings(account, region, name, LATEST).updated(call.json_body())
         except ExtensionError as error:
             return error.reply()
@@ -404,10 +452,32 @@ class LambdaExtensions:
         return self._touched(call, reply)
 
     def _update_function_code(self, call: Call, forward: Forward) -> Reply:
+        name, _ = function_reference(call.operation.params.get("FunctionName", ""))
+        try:
+            self.check_revision(call, name)
+        except ExtensionError as error:
+            return error.reply()
         reply = forward()
         if not reply.ok:
             return reply
         return self._touched(call, reply)
+
+    def latest_revision(self, account: str, region: str, name: str) -> str:
+        """The RevisionId $LATEST of ``name`` has now (ResourceNotFound if it is gone)."""
+        try:
+            function = get_backend(account, region).get_function(name)
+        except Exception:
+            raise not_found(account, region, name) from None
+        return str(self.configuration(account, region, function.get_configuration())["RevisionId"])
+
+    def check_revision(self, call: Call, name: str) -> None:
+        """PreconditionFailedException when the request's RevisionId is not the latest."""
+        wanted = call.json_body().get("RevisionId")
+        if not wanted:
+            return
+        account, region = self._where(call)
+        if wanted != self.latest_revision(account, region, name):
+            raise precondition_failed()
 
     def _touched(self, call: Call, reply: Reply) -> Reply:
         account, region = self._where(call)
@@ -423,6 +493,11 @@ class LambdaExtensions:
         return reply.with_payload(self.configuration(account, region, config))
 
     def _publish_version(self, call: Call, forward: Forward) -> Reply:
+        name, _ = function_reference(call.operation.params.get("FunctionName", ""))
+        try:
+            self.check_revision(call, name)
+        except ExtensionError as error:
+            return error.reply()
         reply = forward()
         if not reply.ok:
             return reply
@@ -449,7 +524,7 @@ class LambdaExtensions:
     def _get_account_settings(self, call: Call, forward: Forward) -> Reply:
         backend = self._backend(call)
         functions = list(backend.list_functions())
-        quota = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", CONCURRENCY_QUOTA))
+        quota = concurrency_quota()
         reserved = sum(int(fn.reserved_concurrency or 0) for fn in functions)
         code_size = sum(int(fn.code_size) for fn in functions)
         for fn in functions:
@@ -470,45 +545,6 @@ class LambdaExtensions:
                 "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(functions)},
             }
         )
-
-    def _list_event_source_mappings(self, call: Call, forward: Forward) -> Reply:
-        backend = self._backend(call)
-        query = call.query
-        mappings = list(backend.list_event_source_mappings("", ""))
-        source = query.get("EventSourceArn")
-        if source:
-            mappings = [m for m in mappings if m.event_source_arn == source]
-        function = query.get("FunctionName")
-        if function:
-            wanted = function_reference(function)
-            mappings = [m for m in mappings if function_reference(m.function_arn) == wanted]
-        order = {mapping.uuid: index for index, mapping in enumerate(mappings)}
-        try:
-            limit = _max_items(query, EVENT_SOURCE_MAPPINGS_PAGE)
-            page, marker = _page(mappings, lambda m: order[m.uuid], query.get("Marker"), limit)
-        except ExtensionError as error:
-            return error.reply()
-        payload: dict[str, Any] = {
-            "EventSourceMappings": [mapping.get_configuration() for mapping in page]
-        }
-        if marker:
-            payload["NextMarker"] = marker
-        return Reply.json(payload)
-
-    def _save_event_source_mapping(self, call: Call, forward: Forward) -> Reply:
-        reply = forward()
-        if not reply.ok:
-            return reply
-        account, region = self._where(call)
-        payload = reply.payload()
-        mapping = get_backend(account, region).get_event_source_mapping(str(payload.get("UUID")))
-        if mapping is None:
-            return reply
-        self.settle_event_source_mapping(account, region, mapping, time.time())
-        configuration = mapping.get_configuration()
-        if "State" in payload:
-            configuration["State"] = payload["State"]
-        return reply.with_payload(configuration)
 
 
 def _function_page(
@@ -552,7 +588,7 @@ def _version_rank(version: str) -> int:
     return -1 if version == LATEST else int(version)
 
 
-def _max_items(query: dict[str, str], page_limit: int) -> int:
+def max_items(query: dict[str, str], page_limit: int) -> int:
     raw = query.get("MaxItems")
     if raw is None or raw == "":
         return page_limit
@@ -575,7 +611,7 @@ def _validation(value: str, constraint: str) -> ExtensionError:
     )
 
 
-def _page(
+def paged(
     items: Iterable[T], key: Callable[[T], Any], marker: str | None, limit: int
 ) -> tuple[list[T], str | None]:
     """One page of ``items`` (already in ``key`` order) after ``marker``, and the next marker."""

@@ -2,23 +2,36 @@
 
 RequestResponse runs the handler and answers with its result, or with Lambda's error
 payload and ``X-Amz-Function-Error: Unhandled`` when it raises or times out; LogType=Tail
-adds ``X-Amz-Log-Result`` (base64 of the last 4 KB of the invocation's log). Event
-answers 202 at once and runs the handler in the background, retrying a failure as the
-function's async configuration says (MaximumRetryAttempts, default 2; the waits between
-attempts are compressed to seconds) and then handing the event to the function's SQS
-dead-letter queue or on-failure destination. DryRun checks the request and answers 204.
-Every run writes START / END / REPORT (or the JSON platform records) and what the
-handler logged to the function's log group, in its log format.
+adds ``X-Amz-Log-Result`` (base64 of the last 4 KB of the invocation's log). An alias
+with AdditionalVersionWeights runs its other version in that share of invokes, and
+``X-Amz-Executed-Version`` names the version that ran. DryRun checks the request and
+answers 204.
+
+Event answers 202 and queues the event, as Lambda does. A failure is retried as the
+function's async configuration says (MaximumRetryAttempts, default 2, after AWS's waits
+of 1 and 2 minutes), then the event goes to the function's SQS dead-letter queue and
+on-failure destination. While the function's reserved concurrency is 0 the event is
+throttled: it stays queued and is tried again after 1 s, 2 s, 4 s... up to 5 minutes,
+until MaximumEventAgeInSeconds (default 6 hours) runs out, when it goes to the
+dead-letter queue and destination (condition EventAgeExceeded). Every wait is
+multiplied by the sandbox's time scale (1 = AWS's real waits; the demo's default
+compresses a minute to a second).
+
+Demo functions tell the story of their simulated traffic (storyline.py). Every run
+writes START / END / REPORT (or the JSON platform records) and what the handler logged
+and printed, in order, to the function's log group, in its log format and its logging
+library's style.
 
 Refusals follow the API reference: an unknown function or qualifier (404), a payload
 over 6 MB synchronous or 1 MB asynchronous (413), a body that is not JSON (400), and a
-function whose reserved concurrency is zero (429).
+synchronous call of a function whose reserved concurrency is zero (429).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import random
 import threading
 import time
 import uuid
@@ -31,20 +44,27 @@ from moto.awslambda.utils import get_backend
 from moto.logs.models import logs_backends
 
 from . import ingestion
-from .executor import Code, Execution, Executor
-from .extensions import LATEST, LambdaExtensions
+from .executor import Code, Execution, Executor, Line
+from .extensions import LATEST, LambdaExtensions, function_reference
 from .invocations import InvocationType, Outcome, SimulatedInvocation
 from .lambdalogs import AppLine, Event, FunctionSetup, LogRenderer
 from .middleware import Call, Forward, Handler, Reply
 from .operations import Operation, account_for
 from .simulation import function_setup
+from .storyline import StoryTeller
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 LOG_RESULT_BYTES = 4096
 DEFAULT_RETRIES = 2
-#: Waits before the second and third attempt of an async event (Lambda: 1 and 2 minutes).
-RETRY_DELAYS_S = (1.0, 2.0)
+DEFAULT_MAX_EVENT_AGE_S = 21_600
+#: Waits before the second and third attempt of an async event that failed.
+RETRY_DELAYS_S = (60.0, 120.0)
+#: A throttled async event waits this long before its next try, doubling up to the cap.
+THROTTLE_FIRST_S = 1.0
+THROTTLE_MAX_S = 300.0
+#: The demo's time scale: a minute of AWS's waits takes a second.
+DEFAULT_TIME_SCALE = 1 / 60
 #: Async events run a few at a time, as a bounded set of execution environments.
 ASYNC_WORKERS = 4
 
@@ -66,11 +86,22 @@ class InvokeError(Exception):
 class Invoker:
     """The Invoke handler; ``on_failure`` receives async events whose retries ran out."""
 
-    def __init__(self, extensions: LambdaExtensions, on_failure: Failure | None = None) -> None:
+    def __init__(
+        self,
+        extensions: LambdaExtensions,
+        on_failure: Failure | None = None,
+        *,
+        time_scale: float = DEFAULT_TIME_SCALE,
+    ) -> None:
+        if not time_scale > 0:
+            raise ValueError("The time scale must be positive.")
         self.extensions = extensions
         self.on_failure = on_failure
         self.executor = Executor()
-        self.retry_delays = RETRY_DELAYS_S
+        self.time_scale = time_scale
+        self.retry_delays = tuple(delay * time_scale for delay in RETRY_DELAYS_S)
+        self.stories: StoryTeller | None = None
+        self._routing = random.Random("lambdatui-sandbox:alias-routing")
         self._pool: ThreadPoolExecutor | None = None
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
@@ -115,8 +146,8 @@ class Invoker:
         operation = call.operation
         account = account_for(call.environ, operation.access_key)
         region = operation.region
-        name = operation.params.get("FunctionName", "")
-        qualifier = call.query.get("Qualifier") or None
+        name, inline = function_reference(operation.params.get("FunctionName", ""))
+        qualifier = call.query.get("Qualifier") or inline
         kind = call.environ.get("HTTP_X_AMZ_INVOCATION_TYPE") or "RequestResponse"
         tail = call.environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail"
         if kind not in ("RequestResponse", "Event", "DryRun"):
@@ -132,21 +163,23 @@ class Invoker:
                 413,
             )
         event = _event(call.body)
-        if function.reserved_concurrency is not None and int(function.reserved_concurrency) == 0:
-            raise InvokeError(
-                "TooManyRequestsException",
-                "Rate Exceeded.",
-                429,
-                Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
-            )
         version = str(function.version)
         headers = [("X-Amz-Executed-Version", version)]
         if kind == "DryRun":
             return _reply(204, headers, b"")
         request_id = str(uuid.uuid4())
         if kind == "Event":
-            self._start_async(account, region, function, qualifier, event, call.body, request_id)
+            self._start_async(
+                account, region, function, qualifier, event, call.body, request_id, time.monotonic()
+            )
             return _reply(202, [], b"", request_id)
+        if _throttled(account, region, function):
+            raise InvokeError(
+                "TooManyRequestsException",
+                "Rate Exceeded.",
+                429,
+                Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+            )
         execution, _, logs = self._run(
             account, region, function, qualifier, event, request_id, InvocationType.SYNC
         )
@@ -166,20 +199,25 @@ class Invoker:
     def _function(
         self, account: str, region: str, name: str, qualifier: str | None
     ) -> LambdaFunction:
+        """The version that runs: the qualifier's, or one an alias's weights picked."""
         backend = get_backend(account, region)
         try:
             function = backend.get_function(name, qualifier)
         except Exception:
             function = None
         if function is None:
-            target = (
-                name
-                if name.startswith("arn:")
-                else (f"arn:aws:lambda:{region}:{account}:function:{name}")
-            )
+            target = f"arn:aws:lambda:{region}:{account}:function:{name}"
             if qualifier:
                 target = f"{target}:{qualifier}"
             raise InvokeError("ResourceNotFoundException", f"Function not found: {target}", 404)
+        weights = _weights(backend, name, qualifier)
+        if weights:
+            with self._lock:
+                roll = self._routing.random()
+            for version, weight in weights.items():
+                if roll < weight:
+                    return backend.get_function(name, version)
+                roll -= weight
         return function
 
     # Running.
@@ -200,14 +238,21 @@ class Invoker:
         name = str(function.function_name)
         setup = function_setup(function, self.extensions, account, region)
         version = str(function.version)
+        stories = self.stories
+        story = None
+        if stories is not None and stories.tells(name):
+            story = stories.story(name, version, event, int(function.memory_size))
+        package = getattr(function, "code_bytes", None)  # image functions have none
+        told = ":story" if story is not None else ""
         code = Code(
-            key=f"{function.function_arn}:{version}:{function.code_sha_256}",
-            package=bytes(function.code_bytes) if function.code_bytes else None,
+            key=f"{function.function_arn}:{version}:{function.code_sha_256}{told}",
+            package=bytes(package) if package else None,
             runtime=function.run_time,
             handler=str(function.handler or ""),
             name=name,
             description=str(function.description or ""),
             version=version,
+            story=story is not None,
         )
         execution = self.executor.run(
             code,
@@ -217,11 +262,21 @@ class Invoker:
             memory_mb=int(function.memory_size),
             arn=str(function.function_arn),
             log_group=setup.log_group,
+            story=story.request() if story is not None else None,
         )
+        if story is not None:
+            # The stand-in starts in milliseconds and uses little memory: the story says
+            # how long the function's start takes and how much memory it uses.
+            if execution.init_ms is not None:
+                execution.init_ms = story.init_ms
+            if not execution.timed_out:
+                execution.max_memory_mb = story.memory_mb
         if execution.ok:
             outcome = Outcome.OK
         elif execution.timed_out:
             outcome = Outcome.TIMEOUT
+        elif execution.out_of_memory:
+            outcome = Outcome.OOM
         else:
             outcome = Outcome.ERROR
         error = execution.error or {}
@@ -248,7 +303,8 @@ class Invoker:
             will_retry=will_retry,
             event=raw_event,
         )
-        events = self._write_logs(account, region, setup, function, execution, inv)
+        style = (stories.style(name) if stories else None) or _style(function.run_time)
+        events = self._write_logs(account, region, setup, style, execution, inv)
         return execution, inv, events
 
     def _write_logs(
@@ -256,20 +312,26 @@ class Invoker:
         account: str,
         region: str,
         setup: FunctionSetup,
-        function: LambdaFunction,
+        style: str,
         execution: Execution,
         inv: SimulatedInvocation,
     ) -> list[Event]:
-        """Store the run's log events in the function's group; returns them."""
-        renderer = LogRenderer(setup, _style(function.run_time))
+        """Store the run's log events in the function's group; returns them.
+
+        What the handler printed and what it logged stay in the order it wrote them,
+        all before the error Lambda reports and the END / REPORT lines.
+        """
+        renderer = LogRenderer(setup, style)
         events: list[Event] = []
         if execution.init_ms is not None:
             arrival = execution.start_ms - round(execution.init_ms)
             events.extend(renderer.init_events(arrival, inv.version))
             events.extend(_raw(execution.init_lines))
-        lines = [AppLine(t, level, message) for t, level, message in execution.lines if level]
+        lines = [
+            AppLine(t, level, message, tuple(fields.items()), location)
+            for t, level, message, fields, location in execution.lines
+        ]
         events.extend(renderer.invocation_events(inv, lines, uuid.uuid4().hex[:16]))
-        events.extend(_raw(execution.lines))
         events.sort(key=lambda item: item[0])
         _store(account, region, setup.log_group, execution.stream, events)
         return events
@@ -298,13 +360,29 @@ class Invoker:
         event: Any,
         body: bytes,
         request_id: str,
+        accepted: float,
     ) -> None:
-        if self._stopping.is_set():
-            return
+        """Lambda's handling of one queued event: throttles, attempts, retries, failure."""
         try:
-            retries = _retries(function)
+            configs = _latest(account, region, function).event_invoke_config
+            retries = int(_setting(configs, "MaximumRetryAttempts", DEFAULT_RETRIES))
+            max_age = float(_setting(configs, "MaximumEventAgeInSeconds", DEFAULT_MAX_EVENT_AGE_S))
+            max_age *= self.time_scale
             raw = body.decode("utf-8", "replace") or "{}"
-            for attempt in range(1, retries + 2):
+            attempt = 1
+            backoff = THROTTLE_FIRST_S
+            while not self._stopping.is_set():
+                age = time.monotonic() - accepted
+                if _throttled(account, region, function):
+                    wait = backoff * self.time_scale
+                    if age + wait > max_age:
+                        self._expired(
+                            account, region, function, qualifier, request_id, raw, attempt
+                        )
+                        return
+                    backoff = min(backoff * 2, THROTTLE_MAX_S)
+                    self._stopping.wait(wait)
+                    continue
                 last = attempt == retries + 1
                 execution, inv, _ = self._run(
                     account,
@@ -321,15 +399,56 @@ class Invoker:
                 if execution.ok:
                     return
                 if last:
-                    if self.on_failure is not None:
-                        dead_letter, destination = self._failure_targets(account, region, function)
-                        self.on_failure(inv, dead_letter, destination)
+                    self._failed(account, region, function, inv)
                     return
                 delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
                 if self._stopping.wait(delay):
                     return
+                attempt += 1
         except Exception as exc:  # a broken event must not take the pool down
             self.errors.append(f"async invoke {request_id}: {exc!r}")
+
+    def _expired(
+        self,
+        account: str,
+        region: str,
+        function: LambdaFunction,
+        qualifier: str | None,
+        request_id: str,
+        raw: str,
+        attempt: int,
+    ) -> None:
+        """A throttled event whose maximum age ran out: Lambda discards it."""
+        setup = function_setup(function, self.extensions, account, region)
+        now_ms = int(time.time() * 1000)
+        inv = SimulatedInvocation(
+            function_name=str(function.function_name),
+            version=str(function.version),
+            qualifier=qualifier,
+            request_id=request_id,
+            start_ms=now_ms,
+            duration_ms=0.0,
+            billed_duration_ms=0,
+            memory_size_mb=int(function.memory_size),
+            max_memory_used_mb=0,
+            init_duration_ms=None,
+            outcome=Outcome.THROTTLED,
+            invocation_type=InvocationType.ASYNC,
+            log_group=setup.log_group,
+            log_stream=None,
+            error_type="TooManyRequestsException",
+            error_message="Rate Exceeded.",
+            attempt=attempt,
+            event=raw,
+        )
+        self._failed(account, region, function, inv)
+
+    def _failed(
+        self, account: str, region: str, function: LambdaFunction, inv: SimulatedInvocation
+    ) -> None:
+        if self.on_failure is not None:
+            dead_letter, destination = self._failure_targets(account, region, function)
+            self.on_failure(inv, dead_letter, destination)
 
     def _failure_targets(
         self, account: str, region: str, function: LambdaFunction
@@ -337,7 +456,7 @@ class Invoker:
         name = str(function.function_name)
         settings = self.extensions.settings(account, region, name, LATEST)
         destination = None
-        for config in function.event_invoke_config:
+        for config in _latest(account, region, function).event_invoke_config:
             on_failure = config.config.get("DestinationConfig", {}).get("OnFailure", {})
             destination = on_failure.get("Destination") or destination
         return settings.dead_letter_target, destination
@@ -354,11 +473,38 @@ def _style(runtime: str | None) -> str:
     return "python"
 
 
-def _retries(function: LambdaFunction) -> int:
-    for config in function.event_invoke_config:
-        if "MaximumRetryAttempts" in config.config:
-            return int(config.config["MaximumRetryAttempts"])
-    return DEFAULT_RETRIES
+def _latest(account: str, region: str, function: LambdaFunction) -> LambdaFunction:
+    """$LATEST of the function (reserved concurrency and async settings are kept there)."""
+    try:
+        return get_backend(account, region).get_function(str(function.function_name))
+    except Exception:
+        return function
+
+
+def _throttled(account: str, region: str, function: LambdaFunction) -> bool:
+    """Whether the function's reserved concurrency is 0 (it applies to every version)."""
+    reserved = _latest(account, region, function).reserved_concurrency
+    return reserved is not None and int(reserved) == 0
+
+
+def _setting(configs: list[Any], key: str, default: float) -> Any:
+    for config in configs:
+        if key in config.config:
+            return config.config[key]
+    return default
+
+
+def _weights(backend: Any, name: str, qualifier: str | None) -> dict[str, float]:
+    """An alias's AdditionalVersionWeights (empty for a version or an unweighted alias)."""
+    if not qualifier or qualifier == LATEST or qualifier.isdigit():
+        return {}
+    try:
+        alias = backend.get_alias(qualifier, name)
+    except Exception:
+        return {}
+    routing = alias.routing_config or {}
+    weights = routing.get("AdditionalVersionWeights") if isinstance(routing, dict) else None
+    return {str(version): float(weight) for version, weight in (weights or {}).items()}
 
 
 def _event(body: bytes) -> Any:
@@ -374,9 +520,9 @@ def _event(body: bytes) -> Any:
         ) from None
 
 
-def _raw(lines: list[tuple[int, str, str]]) -> list[Event]:
-    """What the handler printed (no level): written to the log as it is."""
-    return [(t, f"{text}\n") for t, level, text in lines if not level]
+def _raw(lines: list[Line]) -> list[Event]:
+    """What the handler printed while it started (no level): written as it is."""
+    return [(t, f"{text}\n") for t, level, text, _, _ in lines if not level]
 
 
 def _store(account: str, region: str, group: str, stream: str, events: list[Event]) -> None:

@@ -103,12 +103,15 @@ class FunctionSetup:
 
 @dataclass(frozen=True, slots=True)
 class AppLine:
-    """One application log line of an invocation, already formatted."""
+    """One application log line of an invocation, already formatted.
+
+    A line without a level is what the handler printed: Lambda writes it as it is.
+    """
 
     t_ms: int
     level: str
     message: str
-    fields: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, Any], ...] = ()
     location: str = ""
 
 
@@ -158,7 +161,10 @@ class LogRenderer:
             else:
                 events.append((start, f"START RequestId: {rid} Version: {inv.version}\n"))
         for line in lines:
-            if setup.shows(line.level):
+            if not line.level:
+                text = line.message if line.message.endswith("\n") else f"{line.message}\n"
+                events.append((line.t_ms, text))
+            elif setup.shows(line.level):
                 events.append((line.t_ms, self._app(inv, line)))
         if inv.outcome is Outcome.ERROR:
             events.extend(self._unhandled(inv, max(start, end - 1)))

@@ -3,11 +3,19 @@
 Started by the sandbox's executor as ``python runner.py CODE_DIR MODULE FUNCTION``; it
 uses only the standard library. Requests arrive on stdin, one JSON line each
 ({"requestId", "event", "deadlineMs", "functionName", "functionVersion", "memory",
-"arn", "logGroup", "logStream"}); each answer is one JSON line on the original stdout:
-{"ok": bool, "result" | "error", "lines": [[t_ms, level, text], ...], "durationMs",
-"maxRssKb"}. The first line written is {"ready": true, "initMs": ..., "lines": [...]}
-(or {"ready": false, "error": ...} when the module cannot be imported). What the
-handler prints or logs is captured per invocation, never sent to the terminal.
+"arn", "logGroup", "logStream", "story"}); each answer is one JSON line on the original
+stdout: {"ok": bool, "result" | "error", "lines": [[t_ms, level, text, fields,
+location], ...], "durationMs", "maxRssKb"}, plus "exit": true when the environment
+ends and "outOfMemory": true when it ran out of memory. The first line written is
+{"ready": true, "initMs": ..., "lines": [...]} (or {"ready": false, "error": ...} when
+the module cannot be imported). What the handler prints (level "") or logs is captured
+per invocation, never sent to the terminal; a log record's ``extra`` members are its
+fields, and its location is ``function:line``.
+
+The handler sees the request's "story" (the demo's script for a stand-in) as
+``context.story``. An exception with a ``lambda_error`` dict answers that Lambda error
+payload as it is; one with ``lambda_out_of_memory`` set ends the environment as Lambda
+ends one that ran out of memory.
 """
 
 import importlib
@@ -35,13 +43,27 @@ class Capture(io.TextIOBase):
         self.pending += text
         while "\n" in self.pending:
             line, self.pending = self.pending.split("\n", 1)
-            self.lines.append([int(time.time() * 1000), "", line])
+            self.lines.append([int(time.time() * 1000), "", line, {}, ""])
         return len(text)
 
     def flush_pending(self):
         if self.pending:
-            self.lines.append([int(time.time() * 1000), "", self.pending])
+            self.lines.append([int(time.time() * 1000), "", self.pending, {}, ""])
             self.pending = ""
+
+
+#: What every LogRecord has; anything else on a record came from ``extra``.
+STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+
+def jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return value
 
 
 class Collect(logging.Handler):
@@ -56,7 +78,18 @@ class Collect(logging.Handler):
             message = str(record.msg)
         if record.exc_info:
             message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
-        self.lines.append([int(record.created * 1000), record.levelname, message])
+        told = getattr(record, "story_line", None)
+        if isinstance(told, dict):  # a stand-in telling a story names level, fields, place
+            level, fields, location = told["level"], told["fields"], told["location"]
+        else:
+            level = record.levelname
+            fields = {
+                key: jsonable(value)
+                for key, value in record.__dict__.items()
+                if key not in STANDARD and key != "location"
+            }
+            location = getattr(record, "location", None) or f"{record.funcName}:{record.lineno}"
+        self.lines.append([int(record.created * 1000), level, message, fields, str(location)])
 
 
 class Context:
@@ -69,6 +102,7 @@ class Context:
         self.log_group_name = request["logGroup"]
         self.log_stream_name = request["logStream"]
         self._deadline_ms = request["deadlineMs"]
+        self.story = request.get("story")
 
     def get_remaining_time_in_millis(self):
         return max(0, int(self._deadline_ms - time.time() * 1000))
@@ -78,15 +112,24 @@ TASK_ROOT = "/var/task"
 
 
 def error_payload(exc, request_id, code_dir):
+    told = getattr(exc, "lambda_error", None)
+    if isinstance(told, dict):
+        return dict(told)
     frames = traceback.extract_tb(exc.__traceback__)[1:]
+    stack = []
     for frame in frames:
-        if frame.filename.startswith(code_dir):
-            frame.filename = TASK_ROOT + frame.filename[len(code_dir) :]
+        filename = frame.filename
+        if filename.startswith(code_dir):
+            filename = TASK_ROOT + filename[len(code_dir) :]
+        entry = f'  File "{filename}", line {frame.lineno}, in {frame.name}\n'
+        if frame.line:
+            entry += f"    {frame.line.strip()}\n"
+        stack.append(entry)
     return {
         "errorMessage": str(exc),
         "errorType": type(exc).__name__,
         "requestId": request_id,
-        "stackTrace": traceback.format_list(frames),
+        "stackTrace": stack,
     }
 
 
@@ -137,6 +180,8 @@ def main():
             reply = {"ok": True, "result": result}
         except Exception as exc:
             reply = {"ok": False, "error": error_payload(exc, request["requestId"], code_dir)}
+            if getattr(exc, "lambda_out_of_memory", False):
+                reply.update(exit=True, outOfMemory=True)
         except BaseException as exc:  # SystemExit and friends end the environment.
             reply = {
                 "ok": False,

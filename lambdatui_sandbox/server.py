@@ -25,11 +25,12 @@ from werkzeug.serving import (
 )
 
 from . import metricdata, patches
+from .acting import ActingExtensions
 from .deadletters import DeadLetterDelivery
 from .extensions import LambdaExtensions
 from .faults import Fault, Faults
 from .insights import Insights
-from .invoke import Invoker
+from .invoke import DEFAULT_TIME_SCALE, Invoker
 from .livetail import LiveTail
 from .logevents import LogEvents
 from .middleware import ExtensionSet, Handler, SandboxMiddleware
@@ -37,6 +38,8 @@ from .movetasks import MessageMoveTasks
 from .operations import Operation
 from .schemas import Schemas
 from .simulation import demo_simulator
+from .stories import VOCABULARY, demo_profiles
+from .storyline import EventMemory, StoryTeller
 from .testevents import seed_test_events
 from .traffic import TrafficSimulator
 from .world import WORLDS, SeededWorld, seed_world
@@ -67,8 +70,10 @@ class Sandbox:
     moto keeps its state per process, so one sandbox runs at a time in a process;
     starting one resets that state. With ``simulate=True`` the demo world comes alive:
     ``traffic`` backfills the last hours of invocations, logs and metrics on its own
-    thread (``traffic.wait_ready()``), then keeps generating them in real time.
-    StartLiveTail streams in every sandbox.
+    thread (``traffic.wait_ready()``), then keeps generating them in real time, following
+    what operators change (reserved concurrency, aliases, event source mappings).
+    StartLiveTail streams in every sandbox. ``time_scale`` multiplies the waits of
+    asynchronous invokes (1 = AWS's real waits; the default turns minutes into seconds).
     """
 
     region: str = "us-east-1"
@@ -83,6 +88,7 @@ class Sandbox:
         extra_functions: int = 0,
         now: datetime | None = None,
         simulate: bool | str = False,
+        time_scale: float = DEFAULT_TIME_SCALE,
     ) -> None:
         if world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
@@ -98,10 +104,13 @@ class Sandbox:
         self.simulate = simulate
         self.calls: Counter[str] = Counter()
         self.extensions = LambdaExtensions()
+        self.acting = ActingExtensions(self.extensions)
         self.live_tail = LiveTail()
         self.log_events = LogEvents()
         self.move_tasks = MessageMoveTasks()
-        self.invoker = Invoker(self.extensions)
+        self.invoker = Invoker(self.extensions, time_scale=time_scale)
+        self.time_scale = time_scale
+        self.failed_events = EventMemory()
         self.schemas = Schemas()
         self.insights = Insights()
         self.dead_letters: DeadLetterDelivery | None = None
@@ -179,6 +188,7 @@ class Sandbox:
                     DomainDispatcherApplication(create_backend_app),
                     ExtensionSet(
                         self.extensions,
+                        self.acting,
                         self.live_tail,
                         self.log_events,
                         self.move_tasks,
@@ -226,6 +236,7 @@ class Sandbox:
             )
             self._thread.start()
             _active = self
+            self._started = time.monotonic()
             now_ms = int(self.now.timestamp() * 1000)
             self.dead_letters = DeadLetterDelivery(
                 self.account_id, self.region, self.seeded, now_ms
@@ -233,9 +244,21 @@ class Sandbox:
             self.invoker.on_failure = self.dead_letters.deliver
             if self.world == "demo":
                 seed_test_events(self.schemas, self.account_id, self.region, self.now)
+                self.invoker.stories = StoryTeller(
+                    demo_profiles(now_ms),
+                    VOCABULARY,
+                    self.failed_events,
+                    self._world_ms,
+                    self.time_scale,
+                )
             if self.simulate and self.world == "demo":
                 self.traffic = demo_simulator(
-                    self.account_id, self.region, self.extensions, self.now
+                    self.account_id,
+                    self.region,
+                    self.extensions,
+                    self.now,
+                    generation=lambda: self.acting.generation,
+                    remember=self.failed_events.remember,
                 )
                 self.traffic.live = self.simulate is True
                 self.dead_letters.now_ms = self.traffic.model.settings.now_ms
@@ -243,6 +266,9 @@ class Sandbox:
                 self.traffic.subscribe(self.dead_letters)
                 self.traffic.start()
         return self
+
+    def _world_ms(self) -> int:
+        return int(self.world_now().timestamp() * 1000)
 
     def stop(self) -> None:
         global _active

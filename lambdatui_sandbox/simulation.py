@@ -1,20 +1,24 @@
-"""The demo world's traffic simulator, writing into moto's logs and CloudWatch backends."""
+"""The demo world's traffic simulator, writing into moto's logs, CloudWatch and SQS."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda.utils import get_backend
 from moto.logs.models import logs_backends
+from moto.sqs.models import Message
 
 from . import ingestion
-from .extensions import LATEST, LambdaExtensions
+from .extensions import LATEST, LambdaExtensions, function_reference
 from .invocations import Subscriber
 from .lambdalogs import Event, FunctionSetup
 from .lambdametrics import LambdaMetrics
+from .movetasks import find_queue
 from .profiles import Profile
 from .stories import VOCABULARY, demo_profiles
 from .traffic import (
@@ -24,6 +28,7 @@ from .traffic import (
     FunctionPlan,
     LogSink,
     ModelSettings,
+    Remember,
     Routing,
     TrafficModel,
     TrafficSimulator,
@@ -166,6 +171,86 @@ def demo_plans(
     return plans
 
 
+class DemoControls:
+    """The account as operators left it, read from moto for the traffic model (``Controls``).
+
+    ``generation`` comes from the acting extensions (it grows with every change).
+    """
+
+    def __init__(
+        self, account: str, region: str, names: Sequence[str], generation: Callable[[], int]
+    ) -> None:
+        self.account = account
+        self.region = region
+        self.names = tuple(names)
+        self._generation = generation
+
+    @property
+    def generation(self) -> int:
+        return self._generation()
+
+    def reserved(self) -> Mapping[str, int | None]:
+        return reserved_concurrency(self.account, self.region, self.names)
+
+    def alias(self, function: str, alias: str) -> tuple[str, Mapping[str, float]] | None:
+        try:
+            found = get_backend(self.account, self.region).get_alias(alias, function)
+        except Exception:
+            return None
+        routing: dict[str, Any] = (
+            found.routing_config if isinstance(found.routing_config, dict) else {}
+        )
+        weights = routing.get("AdditionalVersionWeights") or {}
+        return str(found.function_version), {str(k): float(v) for k, v in weights.items()}
+
+    def consuming(self, function: str) -> bool:
+        mappings = mappings_of(self.account, self.region, function)
+        return not mappings or any(mapping.enabled for mapping in mappings)
+
+
+def mappings_of(account: str, region: str, function: str) -> list[Any]:
+    """The event source mappings that invoke ``function``."""
+    backend = get_backend(account, region)
+    return [
+        mapping
+        for mapping in backend.list_event_source_mappings("", "")
+        if function_reference(mapping.function_arn)[0] == function
+    ]
+
+
+class MotoQueues:
+    """The SQS queues behind queue consumers, as moto's SQS backend holds them."""
+
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+
+    def _queue(self, function: str) -> tuple[Any, Any] | None:
+        for mapping in mappings_of(self.account, self.region, function):
+            if ":sqs:" in mapping.event_source_arn:
+                return find_queue(mapping.event_source_arn)
+        return None
+
+    def hold(self, function: str, bodies: Sequence[str]) -> None:
+        found = self._queue(function)
+        if found is None:
+            return
+        queue = found[1]
+        for body in bodies:
+            message = Message(str(uuid.uuid4()), body)
+            message.mark_sent()
+            queue.add_message(message)
+
+    def drain(self, function: str, count: int) -> None:
+        found = self._queue(function)
+        if found is None:
+            return
+        backend, queue = found
+        taken = backend.receive_message(queue.name, count, 0, 30)
+        for message in taken:
+            backend.delete_message(queue.name, message.receipt_handle)
+
+
 def reserved_concurrency(account: str, region: str, names: Sequence[str]) -> dict[str, int | None]:
     backend = get_backend(account, region)
     result: dict[str, int | None] = {}
@@ -184,8 +269,15 @@ def demo_simulator(
     extensions: LambdaExtensions,
     now: datetime,
     seed: int = SEED,
+    *,
+    generation: Callable[[], int] | None = None,
+    remember: Remember | None = None,
 ) -> TrafficSimulator:
-    """A simulator for the demo world seeded in moto (not started)."""
+    """A simulator for the demo world seeded in moto (not started).
+
+    Live, it follows what operators change through the acting APIs (``generation``
+    grows with each change), and hands every failed event to ``remember``.
+    """
     now_ms = world_clock_ms(now)
     plans = demo_plans(account, region, extensions, now_ms)
     names = [plan.setup.name for plan in plans]
@@ -205,6 +297,8 @@ def demo_simulator(
             publish,
             VOCABULARY,
             reserved_concurrency(account, region, names),
+            remember=remember,
+            queues=MotoQueues(account, region),
         )
 
     metrics = LambdaMetrics(account, region, has_dead_letter=dead_letters.__contains__)
@@ -218,6 +312,6 @@ def demo_simulator(
         factory,
         sink,
         metrics,
-        reserved=lambda: reserved_concurrency(account, region, names),
+        controls=DemoControls(account, region, names, generation or (lambda: 0)),
         prune=prune,
     )

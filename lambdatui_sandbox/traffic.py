@@ -5,6 +5,12 @@ world clock it produces invocations (each published once, to the ring and subscr
 and their log events (handed to a sink), in time order, as far as ``advance(until)``.
 ``TrafficSimulator`` drives a model: it backfills the last hours on start, then follows
 the wall clock on a daemon thread, and keeps the AWS/Lambda metrics up to date.
+
+Live, the model follows what operators change (``Controls``): a reserved concurrency
+of 0 turns a function's invocations into throttles, an alias moved to another version
+(or weighted to two) runs that version from then on, and a disabled event source
+mapping stops consuming (its queue fills up; a stream consumer falls further behind)
+until it is enabled again.
 """
 
 from __future__ import annotations
@@ -42,9 +48,15 @@ WARMUP_MS = 10 * MINUTE_MS
 IDLE_LIMIT_MS = 14 * MINUTE_MS
 INGEST_LAG_MS = 150
 RETRY_DELAYS_MS = (60_000, 120_000)
+#: Messages one catch-up invocation takes from a queue that filled while not consumed.
+CATCH_UP_BATCH = 10
+#: Time between catch-up invocations of a queue's backlog.
+CATCH_UP_EVERY_MS = 250
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_EVENT_AGE_MS = 6 * HOUR_MS
 TIMEOUT_ERROR = "Sandbox.Timedout"
+#: A live simulator looks at the controls at least this often (seconds of wall time).
+FOLLOW_EVERY_S = 2.0
 
 
 class LogSink(Protocol):
@@ -65,6 +77,36 @@ class LogSink(Protocol):
     ) -> None: ...
 
 
+class QueueSink(Protocol):
+    """The queues that feed queue consumers: messages held while a mapping is disabled."""
+
+    def hold(self, function: str, bodies: Sequence[str]) -> None: ...
+
+    def drain(self, function: str, count: int) -> None: ...
+
+
+class Controls(Protocol):
+    """What operators changed in the account, for a live model to follow."""
+
+    @property
+    def generation(self) -> int:
+        """Grows with every change; the model follows again when it moved."""
+        ...
+
+    def reserved(self) -> Mapping[str, int | None]: ...
+
+    def alias(self, function: str, alias: str) -> tuple[str, Mapping[str, float]] | None:
+        """The version an alias points to and its AdditionalVersionWeights."""
+        ...
+
+    def consuming(self, function: str) -> bool:
+        """Whether the function's event source mappings are enabled."""
+        ...
+
+
+Remember = Callable[[str, str, Failure, Context], None]
+
+
 @dataclass(frozen=True)
 class Routing:
     """Which version serves a call: an alias's target over time, and a weighted canary."""
@@ -76,14 +118,28 @@ class Routing:
     def pick(self, t_ms: int, rng: random.Random) -> tuple[str | None, str]:
         if not self.steps:
             return None, LATEST
-        version = self.steps[0][1]
-        for since, target in self.steps:
-            if t_ms >= since:
-                version = target
+        version = self.target(t_ms)
         canary = self.canary
         if canary is not None and t_ms >= canary[0] and rng.random() < canary[2]:
             version = canary[1]
         return self.alias, version
+
+    def target(self, t_ms: int) -> str:
+        """The alias's own version at ``t_ms`` (the canary aside)."""
+        version = self.steps[0][1] if self.steps else LATEST
+        for since, target in self.steps:
+            if t_ms >= since:
+                version = target
+        return version
+
+    def moved(self, t_ms: int, version: str, weights: Mapping[str, float]) -> Routing:
+        """This routing with the alias pointing to ``version`` (weighted) from ``t_ms``."""
+        canary = next(((t_ms, str(v), float(w)) for v, w in weights.items() if w > 0), None)
+        current = self.canary[1:] if self.canary is not None else None
+        wanted = canary[1:] if canary is not None else None
+        if self.target(t_ms) == version and current == wanted:
+            return self
+        return Routing(self.alias, (*self.steps, (t_ms, version)), canary)
 
 
 @dataclass(frozen=True)
@@ -127,6 +183,7 @@ class _Arrival:
     failure: Failure | None = None
     event: str | None = None
     weight: int = 1
+    drain: int = 0
 
 
 @dataclass
@@ -199,6 +256,11 @@ class _FunctionModel:
         self.plan = plan
         self.setup = plan.setup
         self.profile = plan.profile
+        self.routing = plan.routing
+        self.consuming = True
+        self.paused_since: int | None = None
+        self.paused_ms = 0
+        self.held = 0
         self.vocabulary = vocabulary
         name = self.setup.name
         self.rng = random.Random(f"{seed}:{name}")
@@ -245,11 +307,56 @@ class _FunctionModel:
                 return failure
         return None
 
+    def follow(self, controls: Controls, at_ms: int) -> None:
+        """Take up what operators changed: the alias's target, the mapping's state."""
+        name = self.setup.name
+        if self.routing.alias:
+            found = controls.alias(name, self.routing.alias)
+            if found is not None:
+                self.routing = self.routing.moved(at_ms, found[0], found[1])
+        if self.profile.kind not in (InvocationType.SQS_BATCH, InvocationType.STREAM):
+            return
+        consuming = controls.consuming(name)
+        if consuming == self.consuming:
+            return
+        self.consuming = consuming
+        if not consuming:
+            self.paused_since = at_ms
+            return
+        if self.paused_since is not None:
+            self.paused_ms += at_ms - self.paused_since
+            self.paused_since = None
+        held, self.held = self.held, 0
+        for index, start in enumerate(range(0, held, CATCH_UP_BATCH)):
+            count = min(CATCH_UP_BATCH, held - start)
+            context = Context(self.text, self.vocabulary, {"records": str(count)})
+            t = at_ms + 1 + index * CATCH_UP_EVERY_MS
+            self._retry(_Arrival(t, context=context, drain=count))
+
+    def _hold(self, arrival: _Arrival, model: TrafficModel) -> None:
+        """A batch that arrives while the mapping is disabled stays in its queue."""
+        if arrival.drain:
+            self.held += arrival.drain
+            return
+        payload = self.profile.payload
+        if self.profile.kind is not InvocationType.SQS_BATCH or payload is None:
+            return
+        records = payload(Context(self.text, self.vocabulary)).get("Records") or [{}]
+        bodies = [str(record.get("body", "{}")) for record in records]
+        self.held += len(bodies)
+        if model.queues is not None:
+            model.queues.hold(self.setup.name, bodies)
+
     def _handle(self, arrival: _Arrival, model: TrafficModel) -> None:
         setup, profile, rng = self.setup, self.profile, self.rng
         t, weight = arrival.t, arrival.weight
         kind = profile.kind
-        qualifier, version = self.plan.routing.pick(t, rng)
+        if not self.consuming and (arrival.context is None or arrival.drain):
+            self._hold(arrival, model)
+            return
+        if arrival.drain and model.queues is not None:
+            model.queues.drain(setup.name, arrival.drain)
+        qualifier, version = self.routing.pick(t, rng)
         context = arrival.context
         if context is None:
             context = Context(self.text, self.vocabulary)
@@ -338,9 +445,13 @@ class _FunctionModel:
         event = None
         if failed and profile.payload is not None and kind is not InvocationType.SYNC:
             event = arrival.event or json.dumps(profile.payload(context))
+        if event is not None and failure is not None and model.remember is not None:
+            model.remember(setup.name, event, failure, context)
         error_type, error_message, stack = self._error(outcome, failure)
         backlog = profile.backlog
         iterator_age = backlog.at(t, rng) if backlog is not None else None
+        if self.paused_ms and kind is InvocationType.STREAM:
+            iterator_age = (iterator_age or 0.0) + self.paused_ms
         inv = SimulatedInvocation(
             setup.name,
             version,
@@ -420,6 +531,10 @@ class _FunctionModel:
                         arrival.weight,
                     )
                 )
+        event = None
+        payload = self.profile.payload
+        if not retry and enqueued is not None and payload is not None:
+            event = arrival.event or json.dumps(payload(context))
         inv = SimulatedInvocation(
             function_name=setup.name,
             version=version,
@@ -440,6 +555,7 @@ class _FunctionModel:
             attempt=arrival.attempt,
             will_retry=retry,
             enqueued_ms=enqueued,
+            event=event,
             logged=False,
             weight=arrival.weight,
         )
@@ -537,13 +653,19 @@ class TrafficModel:
         publish: Subscriber,
         vocabulary: Vocabulary,
         reserved: Mapping[str, int | None] | None = None,
+        *,
+        remember: Remember | None = None,
+        queues: QueueSink | None = None,
     ) -> None:
         self.plans = tuple(plans)
         self.settings = settings
         self.sink = sink
         self.publish = publish
         self.vocabulary = vocabulary
-        self.reserved_concurrency: dict[str, int | None] = dict(reserved or {})
+        self.initial_reserved: dict[str, int | None] = dict(reserved or {})
+        self.reserved_concurrency: dict[str, int | None] = dict(self.initial_reserved)
+        self.remember = remember
+        self.queues = queues
         self.history_from = settings.now_ms - settings.history_ms
         self.complete_from = settings.now_ms - settings.complete_ms
         self.hour_from = settings.now_ms - HOUR_MS
@@ -566,15 +688,21 @@ class TrafficModel:
         self._sequence = itertools.count()
 
     def fresh(self, sink: LogSink, publish: Subscriber) -> TrafficModel:
-        """A new model with the same inputs, from the beginning."""
+        """A new model with the same inputs, from the beginning (nothing followed live)."""
         return TrafficModel(
             self.plans,
             replace(self.settings),
             sink,
             publish,
             self.vocabulary,
-            self.reserved_concurrency,
+            self.initial_reserved,
         )
+
+    def follow(self, controls: Controls, at_ms: int) -> None:
+        """From ``at_ms`` on, run the account as operators left it (see ``Controls``)."""
+        self.reserved_concurrency.update(controls.reserved())
+        for function in self.functions:
+            function.follow(controls, at_ms)
 
     def keeps(self, t: int, outcome: Outcome, cold: bool, draw: float, weight: int = 1) -> bool:
         """Whether an invocation's log lines are written (older history is thinned)."""
@@ -694,7 +822,7 @@ class TrafficSimulator:
         ring: int = 20_000,
         tick: float = 0.25,
         metrics_every: float = 2.0,
-        reserved: Callable[[], Mapping[str, int | None]] | None = None,
+        controls: Controls | None = None,
         prune: Callable[[int], object] | None = None,
     ) -> None:
         self.bus = InvocationBus(ring)
@@ -707,7 +835,7 @@ class TrafficSimulator:
         # False: backfill the history, then stop (nothing changes afterwards).
         self.live = True
         self.metrics_every = metrics_every
-        self._reserved = reserved
+        self._controls = controls
         self._prune = prune
         self._clock = _Clock(self.model.settings.now_ms)
         self._lock = threading.Lock()
@@ -798,14 +926,18 @@ class TrafficSimulator:
             self.ready.set()
             return
         self.ready.set()
-        last_metrics = last_reserved = time.monotonic()
+        last_metrics = last_followed = time.monotonic()
+        followed: int | None = None
         pruned_at = self.now_ms
         while not self._stop.wait(self.tick):
             try:
                 moment = time.monotonic()
-                if self._reserved is not None and moment - last_reserved >= 2:
-                    self.model.reserved_concurrency.update(self._reserved())
-                    last_reserved = moment
+                controls = self._controls
+                if controls is not None:
+                    generation = controls.generation
+                    if generation != followed or moment - last_followed >= FOLLOW_EVERY_S:
+                        self.model.follow(controls, self.now_ms)
+                        followed, last_followed = generation, moment
                 self.step()
                 if self.metrics is not None and moment - last_metrics >= self.metrics_every:
                     self.metrics.flush(self.now_ms)

@@ -79,8 +79,9 @@ def test_a_raising_handler_gives_lambdas_error_payload(box: Sandbox) -> None:
 
 def test_a_handler_past_its_timeout_is_stopped(box: Sandbox) -> None:
     lam = client(box, "lambda")
-    lam.update_function_configuration(FunctionName="auth-token-issuer", Timeout=1)
-    reply = invoke(box, "auth-token-issuer", {}, LogType="Tail")
+    # The reconciler runs for most of a minute: far past a timeout of one second.
+    lam.update_function_configuration(FunctionName="payments-reconciler-prod", Timeout=1)
+    reply = invoke(box, "payments-reconciler-prod", {}, LogType="Tail")
     assert reply["FunctionError"] == "Unhandled"
     error = json.loads(reply["Body"])
     assert error["errorType"] == "Sandbox.Timedout"
