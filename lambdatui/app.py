@@ -70,7 +70,8 @@ class LambdaTui(App[None]):
                 endpoint_url=settings.endpoint_url,
                 access_key=settings.access_key,
                 secret_key=settings.secret_key,
-            )
+            ),
+            pacing=settings.pacing,
         )
         # The endpoint given on the command line (profiles may name their own).
         self.base_endpoint = settings.endpoint_url
@@ -369,7 +370,8 @@ class LambdaTui(App[None]):
                 endpoint_url=endpoint,
                 access_key=self.settings.access_key,
                 secret_key=self.settings.secret_key,
-            )
+            ),
+            pacing=self.settings.pacing,
         )
         self.aws.watch(self._on_notice)
         self.credentials_problem = None

@@ -59,6 +59,9 @@ class Settings:
     log_poll_interval: float = 2.0
     live_tail: bool = True
     log_history: int = 300
+    # Keep Lambda's control-plane quotas (15 requests/s shared, GetFunction 100/s) on
+    # the console's side. Off only against an endpoint without quotas (the test suite).
+    pacing: bool = True
     # Seconds between refreshes of the list's health columns.
     metrics_refresh: float = 60.0
     # Functions that count as production: "key=value" matches a tag (value may be a

@@ -1,21 +1,16 @@
-"""Shared fixtures: a sandbox AWS over HTTP and the real app pointed at it."""
+"""Shared fixtures: a sandbox AWS over HTTP (the builders of apps and sessions: helpers)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
-from lambdatui.app import LambdaTui, make_app
-from lambdatui.config import Settings, utc_now
 from lambdatui_sandbox import Sandbox
 
-from .helpers import RemoteSandbox, spawn_sandbox
-
-# The demo world and the app's clock agree on "now", so relative times are stable.
-FROZEN_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+# The builders live in helpers; importable from here too for older test modules.
+from .helpers import FROZEN_NOW, RemoteSandbox, app_for, settings_for, spawn_sandbox
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -48,21 +43,4 @@ def empty_sandbox() -> Iterator[RemoteSandbox]:
         yield box
 
 
-def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "region": box.region,
-        "endpoint_url": box.endpoint_url,
-        "endpoint_label": "demo sandbox",
-        "access_key": "testing",
-        "secret_key": "testing",
-        "clock": lambda: FROZEN_NOW,
-        "animations": False,
-    }
-    values.update(overrides)
-    if values["clock"] is None:  # tests of live data run on the real clock
-        values["clock"] = utc_now
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-def app_for(box: Sandbox | RemoteSandbox, **overrides: object) -> LambdaTui:
-    return make_app(settings_for(box, **overrides), system_clipboard=False)
+__all__ = ["FROZEN_NOW", "app_for", "settings_for"]

@@ -9,7 +9,6 @@ and by benchmarks/fault_matrix.py (which times recovery).
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,8 +25,7 @@ from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
 from lambdatui_sandbox import Sandbox
 
-from .conftest import app_for
-from .helpers import client, screen_text
+from .helpers import app_for, client, screen_text, wait_until
 
 LOG_FUNCTION = "orders-api"
 DLQ_FUNCTION = "payments-webhook"
@@ -36,11 +34,7 @@ TIMEOUT_S = 30.0
 
 async def settle(pilot: Any, predicate: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
     """Let the app run until `predicate()` holds (the faults here take wall-clock time)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        await pilot.pause(0.02)
+    await wait_until(pilot, predicate, frames=0, within=timeout)
 
 
 def text_of(app: LambdaTui) -> str:
@@ -283,8 +277,7 @@ async def run_cell(
     screen = app.screen
     assert isinstance(screen, Pane)
     actions = ("*",) if fault.everywhere else pane.actions
-    for action in actions:
-        box.fault(action, fault.kind, delay=1.6)
+    rules = [box.fault(action, fault.kind, delay=1.6) for action in actions]
     # A pane may name any of its actions (the one that failed first).
     says_any = [(fault.says or "").format(action=action) for action in pane.actions]
 
@@ -298,8 +291,8 @@ async def run_cell(
         if fault.says:
             await settle(pilot, lambda: bool(saying()))
         else:
-            # Whatever the pane makes of it, it gets there and stops loading.
-            await asyncio.sleep(1.0)
+            # Whatever the pane makes of it, the fault is met and the pane stops loading.
+            await settle(pilot, lambda: any(rule.hits for rule in rules))
             await settle(pilot, lambda: not pane.loading(screen))
         said = text_of(app)
         says = saying()

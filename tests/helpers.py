@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
 
+from lambdatui.app import LambdaTui, make_app
 from lambdatui.aws.session import AwsSession, Target
+from lambdatui.config import Settings, utc_now
 from lambdatui_sandbox import Sandbox
+
+T = TypeVar("T")
+
+# The demo world and the app's clock agree on "now", so relative times are stable.
+FROZEN_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,11 @@ def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = N
     )
 
 
-def session_for(box: Sandbox | RemoteSandbox, region: str | None = None) -> AwsSession:
-    """The console's AWS session pointed at a sandbox, with the sandbox's keys."""
+def session_for(
+    box: Sandbox | RemoteSandbox, region: str | None = None, *, pacing: bool = False
+) -> AwsSession:
+    """The console's AWS session pointed at a sandbox, with the sandbox's keys (unpaced:
+    the sandbox has no quotas; the rate limiter's tests ask for pacing)."""
     return AwsSession(
         Target(
             profile=None,
@@ -73,7 +89,8 @@ def session_for(box: Sandbox | RemoteSandbox, region: str | None = None) -> AwsS
             endpoint_url=box.endpoint_url,
             access_key="testing",
             secret_key="testing",
-        )
+        ),
+        pacing=pacing,
     )
 
 
@@ -111,13 +128,55 @@ async def settled(pilot: Any, *, rounds: int = 50) -> None:
     raise AssertionError("workers still running")
 
 
-async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
-    """Let the app process messages until `predicate()` holds (no wall-clock sleeps)."""
-    for _ in range(frames):
-        if predicate():
-            return
-        await pilot.pause()
-    raise AssertionError("condition not reached")
+# ----- waiting --------------------------------------------------------------------
+# Every wait in the suite is one of these three, with one rule: check a condition
+# until it holds and fail, naming what was last seen, once a deadline has passed.
+# The deadline is a bound for a stuck test, never a figure the test asserts (timings
+# belong to benchmarks/); pytest-timeout stops whatever still hangs.
+
+WITHIN = 60.0  # seconds before a condition counts as never reached
+
+
+def eventually(probe: Callable[[], T], *, within: float = WITHIN, every: float = 0.02) -> T:
+    """Call `probe` (no event loop: threads, the sandbox) until it returns something
+    truthy, and return that."""
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached in {within} s; last value: {value!r}")
+        time.sleep(every)
+
+
+async def arrives(probe: Callable[[], Any], *, within: float = WITHIN, every: float = 0.02) -> Any:
+    """`eventually` inside an event loop (the core's tests): the loop runs meanwhile.
+    `probe` may be a coroutine function."""
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached in {within} s; last value: {value!r}")
+        await asyncio.sleep(every)
+
+
+async def wait_until(
+    pilot: Any, predicate: Callable[[], Any], *, frames: int = 200, within: float = WITHIN
+) -> None:
+    """Let the app run until `predicate()` holds: first `frames` turns of its message
+    loop, then short pauses until `within` seconds have passed."""
+    deadline = time.monotonic() + within
+    turns = 0
+    while not predicate():
+        if turns >= frames and time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached in {frames} frames and {within} s")
+        await pilot.pause(0.02 if turns >= frames else None)
+        turns += 1
 
 
 async def listed(pilot: Any, *, frames: int = 2000) -> Any:
@@ -138,3 +197,78 @@ async def listed(pilot: Any, *, frames: int = 2000) -> Any:
 
     await wait_until(pilot, ready, frames=frames)
     return app.screen
+
+
+def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "region": box.region,
+        "endpoint_url": box.endpoint_url,
+        "endpoint_label": "demo sandbox",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "clock": lambda: FROZEN_NOW,
+        "animations": False,
+        # The sandbox has no quotas: only the rate limiter's own tests pace calls.
+        "pacing": False,
+    }
+    values.update(overrides)
+    if values["clock"] is None:  # tests of live data run on the real clock
+        values["clock"] = utc_now
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def app_for(box: Sandbox | RemoteSandbox, **overrides: object) -> LambdaTui:
+    return make_app(settings_for(box, **overrides), system_clipboard=False)
+
+
+def fill_dlq(box: Sandbox, count: int, queue: str = "payments-webhook-dlq") -> list[str]:
+    """Replace the queue's messages with `count` of Lambda's async DLQ shape; their request ids."""
+    # Events an earlier test redrove fail again (payments-webhook version 2 still has the
+    # bug) and come back to the DLQ after their retries: let them land first.
+    assert box.invoker.wait_async(timeout=60)
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    rids = []
+    for i in range(count):
+        rid = str(uuid.uuid4())
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=json.dumps({"id": f"evt_{i}", "type": "x"}),
+            MessageAttributes={
+                "RequestID": {"DataType": "String", "StringValue": rid},
+                "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+                "ErrorMessage": {"DataType": "String", "StringValue": "KeyError: 'payment_intent'"},
+            },
+        )
+        rids.append(rid)
+    # Every one of them visible: none taken by a receive still waiting from before.
+    eventually(lambda: dlq_depth(box, queue, visible_only=True) == count)
+    return rids
+
+
+def dlq_depth(
+    box: Sandbox, queue: str = "payments-webhook-dlq", *, visible_only: bool = False
+) -> int:
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    visible = int(attrs["ApproximateNumberOfMessages"])
+    return (
+        visible if visible_only else visible + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+    )
+
+
+def peek_queue(box: Sandbox, queue: str) -> list[dict[str, Any]]:
+    """Up to ten messages of `queue` with their attributes, left visible for the next look."""
+    sqs = client(box, "sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    got = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
+    )
+    return list(got.get("Messages", []))

@@ -177,17 +177,3 @@ def seed(box: Any) -> None:
         logs.create_log_group(logGroupName=group)
         stream = ingestion.stream_in(backend.groups[group], STREAM, events[0][0])
         ingestion.append(stream, events, [t + 50 for t, _ in events])
-
-
-def eventually(predicate: Any, timeout: float = 20.0) -> Any:
-    """Poll ``predicate`` until it answers something true (its answer), or fail."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        time.sleep(0.01)

@@ -14,8 +14,7 @@ from lambdatui.__main__ import _log_start
 from lambdatui.applog import start_log, stop_log
 from lambdatui.screens.detail import DetailScreen
 
-from .conftest import app_for
-from .helpers import wait_until
+from .helpers import app_for, wait_until
 
 SECRET = "demo-password-not-real"  # payments-reconciler-prod's DB_PASSWORD
 

@@ -20,8 +20,7 @@ from lambdatui.screens.invoke import InvokeScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
 
-from .conftest import app_for, settings_for
-from .helpers import screen_text, settled, wait_until
+from .helpers import app_for, screen_text, settings_for, settled, wait_until
 
 PANES = {
     "show": DetailScreen,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from lambdatui.aws.models import Function
 from lambdatui.screens.detail import MASK, DetailScreen
 
-from .conftest import app_for
-from .helpers import all_functions, client, screen_text
+from .helpers import all_functions, app_for, client, screen_text
 
 
 def _function_with(box, predicate) -> dict:  # type: ignore[no-untyped-def]

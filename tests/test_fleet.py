@@ -12,8 +12,7 @@ from lambdatui.aws.cost import Prices
 from lambdatui.fleet import Change, Fleet
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW
-from .helpers import all_functions, client, session_for
+from .helpers import FROZEN_NOW, all_functions, client, session_for
 
 
 @pytest.fixture(scope="module")

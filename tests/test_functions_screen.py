@@ -12,8 +12,7 @@ from lambdatui.aws import functions as functions_core
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen, FunctionTable
 
-from .conftest import app_for
-from .helpers import all_functions, screen_text, spawn_sandbox, wait_until
+from .helpers import all_functions, app_for, screen_text, spawn_sandbox, wait_until
 
 
 async def _loaded(pilot) -> FunctionTable:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ bidi override or lone surrogate reaches the terminal, and markup stays literal.
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -223,7 +222,6 @@ def test_deep_json_huge_numbers_and_long_lines_neither_crash_nor_freeze() -> Non
         "\x1b[" * 200_000,
         json.dumps({"level": "ERROR", "message": "\x1b]52;c;AAAA\x07" * 1000}),
     ]
-    started = time.monotonic()
     for raw in cases:
         record = parse_event(raw, timestamp=1, log_group="/aws/lambda/f")
         assert_clean(visible(record.message or record.raw), "parsed message")
@@ -233,8 +231,7 @@ def test_deep_json_huge_numbers_and_long_lines_neither_crash_nor_freeze() -> Non
         for _label, value in record_rows(record):
             if not isinstance(value, Content):
                 as_content(value)
-    # Generous bound: the point is "not frozen", the cases take well under a second.
-    assert time.monotonic() - started < 30
+    # Not frozen: a case that hung would meet pytest-timeout.
 
 
 async def test_hostile_lines_render_in_the_log_view_without_stalling() -> None:

@@ -14,8 +14,7 @@ from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW, app_for
-from .helpers import client, wait_until
+from .helpers import FROZEN_NOW, app_for, client, wait_until
 
 NAME = "payments-webhook"
 
@@ -122,7 +121,7 @@ async def test_snapshot_at_once_from_a_deep_link_waits_for_the_account(
     account not yet asked for; the report still names the account."""
     from lambdatui.__main__ import _link_parser, linked_settings
 
-    from .conftest import settings_for
+    from .helpers import settings_for
 
     args = _link_parser("show").parse_args([NAME])
     settings = await linked_settings(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +27,7 @@ from lambdatui.aws.session import AwsSession
 from lambdatui_sandbox import Sandbox
 from lambdatui_sandbox.insights.engine import Event, run
 
-from .helpers import client, session_for
+from .helpers import arrives, client, session_for
 from .insights_world import (
     BASE_MS,
     C3,
@@ -74,18 +72,15 @@ async def no_sleep(seconds: float) -> None:
     return None
 
 
-async def results_until(
-    aws: AwsSession, query_id: str, predicate: Any, timeout: float = 20.0
-) -> QueryResults:
+async def results_until(aws: AwsSession, query_id: str, predicate: Any) -> QueryResults:
     """Poll GetQueryResults until ``predicate(results)`` holds, or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    async def probe() -> QueryResults | None:
         results = await query_results(aws, query_id)
-        if predicate(results):
-            return results
-        if time.monotonic() > deadline:
-            raise AssertionError(f"query {query_id} stayed {results.status}")
-        await asyncio.sleep(0.01)
+        return results if predicate(results) else None
+
+    found: QueryResults = await arrives(probe)
+    return found
 
 
 async def run_to_end(aws: AwsSession, query: str, groups: tuple[str, ...] = GROUPS) -> QueryResults:

@@ -14,8 +14,7 @@ import pytest
 
 from lambdatui.screens.invoke import InvokeScreen
 
-from .conftest import app_for
-from .helpers import wait_until
+from .helpers import app_for, wait_until
 
 FUNCTION = "dev-sandbox-hello"  # env=dev: no production confirmation
 FAULTS = {

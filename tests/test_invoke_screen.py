@@ -27,8 +27,7 @@ from lambdatui.screens.invokemodals import HistoryScreen, SavedPicker, SaveEvent
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.pickers import Picker
 
-from .conftest import app_for
-from .helpers import client, screen_text, wait_until
+from .helpers import app_for, client, screen_text, wait_until
 
 
 def _context() -> Context:

@@ -12,8 +12,7 @@ import pytest
 from lambdatui.aws.tail import TailMode
 from lambdatui.screens.logs import LogsScreen
 
-from .conftest import app_for
-from .helpers import client, screen_text, wait_until
+from .helpers import app_for, client, screen_text, wait_until
 
 FUNCTION = "orders-api"
 GROUP = f"/aws/lambda/{FUNCTION}"

@@ -13,8 +13,7 @@ from lambdatui.aws.metrics import HEALTH, health_period
 from lambdatui.screens.functions import FunctionTable
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW, app_for
-from .helpers import client
+from .helpers import FROZEN_NOW, app_for, client
 
 EXTRA = 120  # with the demo's functions: more than 500 queries, so several calls
 

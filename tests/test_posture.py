@@ -20,8 +20,7 @@ from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.roles import RolesScreen
 
-from .conftest import FROZEN_NOW, app_for
-from .helpers import client, screen_text, wait_until
+from .helpers import FROZEN_NOW, app_for, client, screen_text, wait_until
 
 IN_ALARM = {
     "payments-webhook",  # Errors (FunctionName), its DLQ's depth, a composite on both

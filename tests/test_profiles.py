@@ -21,8 +21,7 @@ from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.where import WherePicker
 from lambdatui_sandbox import Sandbox
 
-from .conftest import app_for
-from .helpers import RemoteSandbox, client, listed, screen_text, spawn_sandbox, wait_until
+from .helpers import RemoteSandbox, app_for, client, listed, screen_text, spawn_sandbox, wait_until
 
 ROLE = "arn:aws:iam::123456789012:role/service-role/lambda-basic-execution"
 

@@ -20,9 +20,8 @@ from lambdatui.screens.help import _bindings
 from lambdatui.screens.invokemodals import SavedPicker, SaveEvent
 from lambdatui.screens.prompt import Prompt
 
-from .conftest import FROZEN_NOW, app_for
 from .faultmatrix import open_detail, open_dlq, open_functions, open_logs, open_metrics, settle
-from .test_dlq_screen import fill
+from .helpers import FROZEN_NOW, app_for, fill_dlq
 
 # Actions that change something, by the verbs AWS uses for them...
 MUTATING_VERBS = (
@@ -154,7 +153,7 @@ async def test_read_only_sends_no_mutation(
     sandbox: Any, name: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # saves and exports land here
-    fill(sandbox, 5)
+    fill_dlq(sandbox, 5)
     app = app_for(sandbox, read_only=True, clock=None if name == "logs" else (lambda: FROZEN_NOW))
     async with app.run_test(size=(140, 44)) as pilot:
         screen = await SCREENS[name](app, pilot)

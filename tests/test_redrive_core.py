@@ -8,8 +8,7 @@ from typing import Any
 
 from lambdatui.aws.redrive import Progress, invoke_delivery, queue_delivery, redrive
 
-from .helpers import client
-from .test_dlq_core import session_for
+from .helpers import client, session_for
 
 ACCOUNT = "arn:aws:sqs:us-east-1:123456789012"
 

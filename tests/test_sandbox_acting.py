@@ -13,9 +13,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
-from .conditions import eventually, peek
-from .conftest import FROZEN_NOW
-from .helpers import client
+from .helpers import FROZEN_NOW, client, eventually, peek_queue
 
 ROLE = "arn:aws:iam::123456789012:role/service-role/lambda-basic-execution"
 
@@ -429,7 +427,9 @@ def test_a_failing_async_event_is_retried_twice_then_reaches_dlq_and_destination
     ]
     assert len(starts) == 3  # the attempt, the first retry and the second retry
     dead = [
-        m for m in peek(box, "payments-webhook-dlq") if "evt_0000000000000000000000aa" in m["Body"]
+        m
+        for m in peek_queue(box, "payments-webhook-dlq")
+        if "evt_0000000000000000000000aa" in m["Body"]
     ]
     assert len(dead) == 1
     assert json.loads(dead[0]["Body"]) == WEBHOOK_EVENT
@@ -439,7 +439,7 @@ def test_a_failing_async_event_is_retried_twice_then_reaches_dlq_and_destination
     assert attributes["ErrorMessage"]["StringValue"] == "'payment_intent'"
     records = [
         json.loads(m["Body"])
-        for m in peek(box, "payments-webhook-failures")
+        for m in peek_queue(box, "payments-webhook-failures")
         if request_id in m["Body"]
     ]
     assert len(records) == 1
@@ -475,11 +475,11 @@ def test_an_async_event_of_a_throttled_function_is_accepted_and_ages_out_to_the_
     assert reply["StatusCode"] == 202
     request_id = reply["ResponseMetadata"]["RequestId"]
     assert box.invoker.wait_async(timeout=60)
-    dead = peek(box, "throttled-dlq")
+    dead = peek_queue(box, "throttled-dlq")
     assert [json.loads(m["Body"]) for m in dead] == [{"n": 1}]
     assert dead[0]["MessageAttributes"]["RequestID"]["StringValue"] == request_id
     assert dead[0]["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
-    record = json.loads(peek(box, "throttled-failures")[0]["Body"])
+    record = json.loads(peek_queue(box, "throttled-failures")[0]["Body"])
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0
     assert record["requestPayload"] == {"n": 1}

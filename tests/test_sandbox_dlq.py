@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
-from .helpers import client
+from .helpers import client, eventually
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -60,15 +60,6 @@ def peek(sqs: Any, name: str) -> list[dict[str, Any]]:
     for start in range(0, len(entries), 10):
         sqs.change_message_visibility_batch(QueueUrl=url, Entries=entries[start : start + 10])
     return list(messages.values())
-
-
-def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 def test_lambda_dead_letter_messages_carry_the_event_and_error_attributes(box: Sandbox) -> None:
@@ -161,7 +152,7 @@ def test_cancel_stops_a_running_task(box: Sandbox) -> None:
         entry = sqs.list_message_move_tasks(SourceArn=source)["Results"][0]
         return entry if entry["Status"] == "CANCELLED" else None
 
-    entry = wait_for(cancelled)
+    entry = eventually(cancelled)
     assert entry is not None and "TaskHandle" not in entry
     assert entry["ApproximateNumberOfMessagesMoved"] < before
     with pytest.raises(ClientError) as raised:
@@ -186,7 +177,7 @@ def test_move_task_redrives_every_message_to_its_source_queue(box: Sandbox) -> N
         entry = sqs.list_message_move_tasks(SourceArn=source, MaxResults=10)["Results"][0]
         return entry if entry["Status"] == "COMPLETED" else None
 
-    entry = wait_for(completed)
+    entry = eventually(completed)
     assert entry is not None
     assert (
         entry["ApproximateNumberOfMessagesMoved"]

@@ -20,8 +20,7 @@ from moto.logs.models import logs_backends
 
 from lambdatui_sandbox import Sandbox, ingestion
 
-from .conftest import FROZEN_NOW
-from .helpers import client
+from .helpers import FROZEN_NOW, client
 
 MB = 1_048_576
 GROUP = "/fidelity/patterns"

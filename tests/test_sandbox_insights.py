@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
-from .helpers import client
+from .helpers import client, eventually
 from .insights_world import (
     A1,
     BASE_MS,
@@ -19,7 +19,6 @@ from .insights_world import (
     NODE_TEXT,
     PYTHON_JSON,
     PYTHON_TEXT,
-    eventually,
     seed,
 )
 

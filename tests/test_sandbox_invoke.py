@@ -14,8 +14,7 @@ from botocore.exceptions import ClientError
 
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW
-from .helpers import client
+from .helpers import FROZEN_NOW, client
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,7 @@ import pytest
 from lambdatui_sandbox import Outcome, Sandbox, SimulatedInvocation
 from lambdatui_sandbox.stories import demo_profiles
 
-from .conditions import eventually, peek
-from .conftest import FROZEN_NOW
-from .helpers import client
+from .helpers import FROZEN_NOW, client, eventually, peek_queue
 
 #: The stack payments-webhook's failure logs in the traffic (version 2's bug).
 WEBHOOK_STACK = demo_profiles(0)["payments-webhook"].failures[0].stack
@@ -206,7 +204,7 @@ def dead_letter(box: Sandbox, queue: str, group: str) -> tuple[dict[str, Any], l
     """A message of the DLQ whose failure is still in the logs (they keep 3 hours), and them."""
 
     def found() -> tuple[dict[str, Any], list[str]] | None:
-        for message in reversed(peek(box, queue)):
+        for message in reversed(peek_queue(box, queue)):
             original = message["MessageAttributes"]["RequestID"]["StringValue"]
             logged = messages_of(box, group, original)
             if logged:

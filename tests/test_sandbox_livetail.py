@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import statistics
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,6 +18,8 @@ from botocore.exceptions import ClientError, EventStreamError
 
 from lambdatui_sandbox import Sandbox
 from lambdatui_sandbox.filterpattern import PatternError, compile_pattern
+
+from .helpers import arrives
 
 GROUP = "/test/live-tail"
 OTHER = "/test/live-tail-other"
@@ -97,11 +98,8 @@ def messages(events: list[dict[str, Any]]) -> list[str]:
     return [r["message"] for r in results(events)]
 
 
-async def wait_closed(box: Sandbox, timeout: float = 4.0) -> None:
-    deadline = time.monotonic() + timeout
-    while box.live_tail.open_sessions and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert box.live_tail.open_sessions == 0
+async def wait_closed(box: Sandbox) -> None:
+    await arrives(lambda: box.live_tail.open_sessions == 0)
 
 
 async def test_session_start_then_updates_with_new_events_only(sandbox: Sandbox) -> None:
@@ -114,10 +112,8 @@ async def test_session_start_then_updates_with_new_events_only(sandbox: Sandbox)
         assert start["logGroupIdentifiers"] == [arn(GROUP)]
         assert start["sessionId"] and start["requestId"]
         assert sandbox.live_tail.open_sessions == 1
-        sent = time.monotonic()
         await asyncio.to_thread(put, sandbox, ["after the session started"])
         events = await updates(response, lambda events: bool(results(events)))
-        assert time.monotonic() - sent < 1.5
         assert messages(events) == ["after the session started"]
         record = results(events)[0]
         assert record["logStreamName"] == STREAM
@@ -190,9 +186,8 @@ async def test_two_sessions_and_other_requests_at_once(sandbox: Sandbox) -> None
         await updates(both, lambda events: len(events) >= 1)
         await updates(one, lambda events: len(events) >= 1)
         assert sandbox.live_tail.open_sessions == 2
-        began = time.monotonic()
-        groups = await client.describe_log_groups()
-        assert time.monotonic() - began < 1.0
+        # Streams held open do not hold up other requests (a stuck one hits the deadline).
+        groups = await asyncio.wait_for(client.describe_log_groups(), timeout=30)
         assert {g["logGroupName"] for g in groups["logGroups"]} >= {GROUP, OTHER}
         await asyncio.to_thread(put, sandbox, ["to the other group"], OTHER)
         seen_both = await updates(both, lambda events: bool(results(events)))
@@ -217,11 +212,8 @@ async def test_disconnect_ends_the_session_without_leaking_a_thread(sandbox: San
         assert sandbox.live_tail.open_sessions == 1
         assert request_threads() == 1
         response["responseStream"].close()
-    await wait_closed(sandbox, timeout=2.0)
-    deadline = time.monotonic() + 3
-    while request_threads() and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert request_threads() == 0
+    await wait_closed(sandbox)
+    await arrives(lambda: request_threads() == 0)
 
 
 async def test_session_timeout_ends_the_stream_with_an_error(sandbox: Sandbox) -> None:
@@ -230,11 +222,9 @@ async def test_session_timeout_ends_the_stream_with_an_error(sandbox: Sandbox) -
         async with logs_client(sandbox) as client:
             response = await client.start_live_tail(logGroupIdentifiers=[arn(GROUP)])
             seen: list[dict[str, Any]] = []
-            began = time.monotonic()
             with pytest.raises(EventStreamError) as raised:
                 await updates(response, lambda events: seen.extend(events[-1:]) and False)
             assert raised.value.response["Error"]["Code"] == "SessionTimeoutException"
-            assert 1.4 < time.monotonic() - began < 3.0
             assert "sessionStart" in seen[0]
             assert any("sessionUpdate" in event for event in seen)
     finally:
@@ -309,22 +299,23 @@ def test_a_sandbox_without_simulation_has_no_traffic(sandbox: Sandbox) -> None:
     assert sandbox.traffic is None
 
 
-async def test_put_log_events_to_live_tail_latency(sandbox: Sandbox) -> None:
-    """Median PutLogEvents (boto3, HTTP) to Live Tail (aiobotocore) latency over 50 events."""
-    sent: dict[str, float] = {}
-    received: dict[str, float] = {}
+async def test_events_put_one_by_one_each_reach_live_tail_once_in_order(
+    sandbox: Sandbox,
+) -> None:
+    """50 PutLogEvents (boto3, HTTP), one call each, read by Live Tail
+    (aiobotocore): each arrives once, in the order written. (How fast: see
+    benchmarks/log_tail.py.)"""
+    sent = [f"probe {index}" for index in range(50)]
+    received: list[str] = []
 
     def producer() -> None:
         logs = sync_logs(sandbox)
-        for index in range(50):
-            message = f"latency probe {index}"
-            sent[message] = time.monotonic()
+        for message in sent:
             logs.put_log_events(
                 logGroupName=GROUP,
                 logStreamName=STREAM,
                 logEvents=[{"timestamp": int(time.time() * 1000), "message": message}],
             )
-            time.sleep(0.06 + (index * 37 % 11) / 100)
 
     async with logs_client(sandbox) as client:
         response = await client.start_live_tail(logGroupIdentifiers=[arn(GROUP)])
@@ -332,19 +323,15 @@ async def test_put_log_events_to_live_tail_latency(sandbox: Sandbox) -> None:
         task = asyncio.create_task(asyncio.to_thread(producer))
 
         def arrived(events: list[dict[str, Any]]) -> bool:
-            moment = time.monotonic()
             for record in events[-1].get("sessionUpdate", {}).get("sessionResults", []):
-                received.setdefault(record["message"], moment)
-            return len(received) >= 50
+                if record["message"].startswith("probe "):
+                    received.append(record["message"])
+            return len(received) >= len(sent)
 
-        await updates(response, arrived, timeout=20)
+        await updates(response, arrived, timeout=30)
         await task
         response["responseStream"].close()
-    latencies = [received[m] - sent[m] for m in sent]
-    median = statistics.median(latencies)
-    print(f"PutLogEvents -> Live Tail median latency: {median * 1000:.0f} ms over {len(sent)}")
-    assert median < 1.0
-    assert max(latencies) < 1.6
+    assert received == sent
     await wait_closed(sandbox)
 
 

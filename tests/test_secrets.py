@@ -17,10 +17,8 @@ import pytest
 
 from lambdatui.screens.detail import DetailScreen
 
-from .conftest import FROZEN_NOW, app_for
 from .faultmatrix import DLQ_FUNCTION, open_detail, open_dlq, open_logs, open_metrics, settle
-from .helpers import all_functions, client, screen_text
-from .test_dlq_screen import fill
+from .helpers import FROZEN_NOW, all_functions, app_for, client, fill_dlq, screen_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +56,7 @@ async def test_nothing_a_session_writes_holds_a_secret(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     secrets = secret_values(sandbox)
-    fill(sandbox, 3)
+    fill_dlq(sandbox, 3)
     shots = []
     app = app_for(sandbox, clock=lambda: FROZEN_NOW)
     async with app.run_test(size=(140, 50)) as pilot:

@@ -31,14 +31,14 @@ async def test_rate_limit_holds_the_rate_after_a_burst() -> None:
     assert abs(now[0] - 2.0) < 1e-6
 
 
-def _session(box: Any) -> AwsSession:
-    session = session_for(box)
+def _session(box: Any, *, pacing: bool = False) -> AwsSession:
+    session = session_for(box, pacing=pacing)
     session.max_attempts = 2
     return session
 
 
 async def test_lambda_calls_pass_the_control_plane_limit(sandbox: Any) -> None:
-    session = _session(sandbox)
+    session = _session(sandbox, pacing=True)
     try:
         await asyncio.gather(*(call(session, "lambda", "ListFunctions") for _ in range(25)))
         await call(session, "lambda", "Invoke", FunctionName="orders-api")
@@ -47,6 +47,15 @@ async def test_lambda_calls_pass_the_control_plane_limit(sandbox: Any) -> None:
     limit = session.limits["lambda"]
     assert limit.rate == CONTROL_PLANE_RATE
     assert limit.waited > 0  # 25 calls at once: past the burst of 15, calls waited their turn
+
+
+async def test_without_pacing_no_call_waits_for_the_limiter(sandbox: Any) -> None:
+    session = _session(sandbox, pacing=False)
+    try:
+        await asyncio.gather(*(call(session, "lambda", "ListFunctions") for _ in range(25)))
+    finally:
+        await session.close()
+    assert session.limits["lambda"].waited == 0
 
 
 async def test_notices_and_domain_errors_for_each_fault(sandbox: Any) -> None:

@@ -15,8 +15,7 @@ from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW, app_for
-from .helpers import settled, wait_until
+from .helpers import FROZEN_NOW, app_for, settled, wait_until
 
 
 @pytest.fixture(scope="module")

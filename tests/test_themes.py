@@ -13,8 +13,7 @@ import pytest
 from lambdatui.themes import SEMANTIC, load_theme_files, shipped_dir
 from lambdatui_sandbox import Sandbox
 
-from .conftest import FROZEN_NOW, app_for
-from .helpers import settled, wait_until
+from .helpers import FROZEN_NOW, app_for, settled, wait_until
 
 PACKAGE = Path(__file__).parent.parent / "lambdatui"
 FILES = sorted(load_theme_files([shipped_dir()]).themes)

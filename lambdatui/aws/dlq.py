@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import AwsError
 from .models import FunctionDetail
@@ -21,6 +21,7 @@ Kind = Literal[
 ]
 
 # ReceiveMessage returns at most 10 messages per call.
+T = TypeVar("T")
 RECEIVE_MAX = 10
 # Long polling: a short poll samples some of SQS's servers and can come back
 # empty while messages remain; one second of long polling asks all of them.
@@ -214,18 +215,23 @@ async def peek(
     async with session.lock(f"peek:{url}"):
         held: dict[str, dict[str, Any]] = {}
         received: list[dict[str, Any]] = []
+        cancelled = False
         try:
-            while len(held) < limit:
-                reply = await call(
-                    session,
-                    "sqs",
-                    "ReceiveMessage",
-                    QueueUrl=url,
-                    MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
-                    VisibilityTimeout=visibility_s,
-                    WaitTimeSeconds=RECEIVE_WAIT_S,
-                    MessageSystemAttributeNames=["All"],
-                    MessageAttributeNames=["All"],
+            while len(held) < limit and not cancelled:
+                # A receive is never abandoned half way: its messages are hidden
+                # once SQS has it, and only its reply says which to make visible.
+                reply, cancelled = await _to_the_end(
+                    call(
+                        session,
+                        "sqs",
+                        "ReceiveMessage",
+                        QueueUrl=url,
+                        MaxNumberOfMessages=min(RECEIVE_MAX, limit - len(held)),
+                        VisibilityTimeout=visibility_s,
+                        WaitTimeSeconds=RECEIVE_WAIT_S,
+                        MessageSystemAttributeNames=["All"],
+                        MessageAttributeNames=["All"],
+                    )
                 )
                 messages = reply.get("Messages") or []
                 received.extend(messages)
@@ -238,12 +244,18 @@ async def peek(
             latest = {str(m.get("MessageId")): m for m in received}
             if latest:
                 # Released before the lock is, even when this peek is cancelled.
-                await _uninterrupted(release(session, url, list(latest.values())))
+                _, interrupted = await _to_the_end(
+                    release(session, url, list(latest.values()))
+                )
+                cancelled = cancelled or interrupted
+        if cancelled:
+            raise asyncio.CancelledError
         return [decode(m) for m in held.values()]
 
 
-async def _uninterrupted(work: Awaitable[None]) -> None:
-    """Run `work` to its end; a cancellation meanwhile is raised once it is done."""
+async def _to_the_end(work: Awaitable[T]) -> tuple[T, bool]:
+    """Run `work` to its end however often the caller is cancelled meanwhile; its
+    result, and whether a cancellation came (for the caller to honour after)."""
     task = asyncio.ensure_future(work)
     cancelled = False
     while not task.done():
@@ -251,8 +263,7 @@ async def _uninterrupted(work: Awaitable[None]) -> None:
             await asyncio.shield(task)
         except asyncio.CancelledError:
             cancelled = True
-    if cancelled:
-        raise asyncio.CancelledError
+    return task.result(), cancelled
 
 
 async def release(session: AwsSession, url: str, messages: list[dict[str, Any]]) -> None:

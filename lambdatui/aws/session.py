@@ -134,8 +134,11 @@ def _retry_health(response: Any, caught: BaseException | None) -> Health | None:
 class _Shared:
     """What every region view of one session shares: clients, quotas, identity, watchers."""
 
-    def __init__(self, profile: str | None) -> None:
+    def __init__(self, profile: str | None, pacing: bool = True) -> None:
         self.session = AioSession(profile=profile)
+        # Lambda's control-plane quotas kept on our side (off only for a local
+        # endpoint that has none, e.g. the test suite's sandbox).
+        self.pacing = pacing
         self.stack = contextlib.AsyncExitStack()
         self.clients: dict[tuple[str, str], Any] = {}
         self.locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -161,9 +164,11 @@ class AwsSession:
     and `reset()`, so a view made before a reset uses the fresh clients after it.
     """
 
-    def __init__(self, target: Target, *, _shared: _Shared | None = None) -> None:
+    def __init__(
+        self, target: Target, *, pacing: bool = True, _shared: _Shared | None = None
+    ) -> None:
         self.target = target
-        self._shared = _shared or _Shared(target.profile)
+        self._shared = _shared or _Shared(target.profile, pacing)
 
     def in_region(self, region: str) -> AwsSession:
         """The same session and clients, with calls going to `region` (shares close())."""
@@ -348,7 +353,7 @@ class AwsSession:
 
     async def _rate_limit(self, request: Any = None, event_name: str = "", **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
-        if operation in _UNLIMITED:
+        if operation in _UNLIMITED or not self._shared.pacing:
             return
         limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
         await limit.acquire()

@@ -105,6 +105,8 @@ class DlqScreen(Pane):
         self.wanted_target = target_arn
         self.current_target: FailureTarget | None = None
         self.limit = PEEK_STEP
+        # (queue ARN, limit) of the peek running now, if any.
+        self._peeking: tuple[str, int] | None = None
         self.cancelling = False
         self.progress: Progress | None = None
 
@@ -205,6 +207,10 @@ class DlqScreen(Pane):
         self.open_target(row.target)
 
     def open_target(self, target: FailureTarget) -> None:
+        if self._peeking == (target.arn, self.limit):
+            # The same peek is running: its messages show when it is done. A second
+            # one now would find the first one's messages hidden, not yet released.
+            return
         self.current_target = target
         self.messages.marked.clear()
         self.load_messages()
@@ -215,6 +221,7 @@ class DlqScreen(Pane):
         if target is None:
             return
         self._status(f"Peeking at {target.name}…")
+        mine = self._peeking = (target.arn, self.limit)
         try:
             found = await peek(self.aws, target.arn, limit=self.limit)
             depth = await queue_depth(self.aws, target.arn)
@@ -222,6 +229,9 @@ class DlqScreen(Pane):
             self._status(f"Could not peek at {target.name}: {exc.sentence}", error=True)
             self.retry_soon(exc, self.load_messages, "peek")
             return
+        finally:
+            if self._peeking is mine:
+                self._peeking = None
         self.recovered("peek")
         self.messages.set_rows(found)
         total = depth.visible + depth.in_flight
