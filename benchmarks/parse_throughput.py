@@ -127,6 +127,46 @@ def _powertools(rng: random.Random, i: int) -> str:
     )
 
 
+def _plain(ms: int, sep: str = "-") -> str:
+    return time.strftime(f"%Y{sep}%m{sep}%d %H:%M:%S", time.gmtime(ms // 1000))
+
+
+def _java_log4j(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    return f"{_plain(BASE_MS + i)} {rid} {level:<5} LabelHandler - {_words(rng)}\n"
+
+
+def _java_lambda_logger(rng: random.Random, i: int) -> str:
+    return f"[{rng.choice(['INFO', 'DEBUG', 'WARN', 'ERROR'])}] {_words(rng)}\n"
+
+
+def _dotnet_line(rng: random.Random, i: int) -> str:
+    level = rng.choice(["info", "dbug", "warn", "fail"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    return f"{_iso(BASE_MS + i)}\t{rid}\t{level}\t{_words(rng)}\n"
+
+
+def _go_log(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    return f"{_plain(BASE_MS + i, '/')} {level} {_words(rng)} order={rng.randint(1, 10**6)}\n"
+
+
+def _go_slog_text(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    return (
+        f'time={_iso(BASE_MS + i)} level={level} msg="{_words(rng)}" '
+        f"order={rng.randint(1, 10**6)} ttl=900\n"
+    )
+
+
+def _ruby_logger(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    stamp = _iso(BASE_MS + i)[:-1] + f"{rng.randint(0, 999):03d}"
+    return f"{level[0]}, [{stamp} #8] {level:>5} {rid} -- : {_words(rng)}\n"
+
+
 def _raw(rng: random.Random, i: int) -> str:
     return f"processed {rng.randint(1, 500)} records: {_words(rng)}\n"
 
@@ -138,6 +178,12 @@ FORMATS: dict[str, Callable[[random.Random, int], str]] = {
     "Python runtime line": _python_line,
     "Node.js runtime line": _node_line,
     "Powertools JSON": _powertools,
+    "Java Log4j2 line": _java_log4j,
+    "Java LambdaLogger line": _java_lambda_logger,
+    ".NET runtime line": _dotnet_line,
+    "Go log/slog line": _go_log,
+    "Go slog text line": _go_slog_text,
+    "Ruby Logger line": _ruby_logger,
     "Raw text": _raw,
 }
 
