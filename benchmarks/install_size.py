@@ -30,9 +30,7 @@ def uv() -> str:
 
 def run(*argv: str, cwd: Path | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
-    return subprocess.run(
-        argv, cwd=cwd, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def build(source: Path, out: Path) -> Path:
