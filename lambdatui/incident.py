@@ -21,6 +21,7 @@ from . import format as fmt
 from .aws.dlq import DlqMessage, failure_targets, peek, queue_depth
 from .aws.errors import AwsError
 from .aws.functions import function_detail
+from .aws.logparse import StreamContext, is_continuation
 from .aws.logrecords import Level, LogRecord, RecordKind, export_record
 from .aws.logs import filter_pages
 from .aws.metrics import HEALTH, Series, fetch, health_queries, period_for, window_bounds
@@ -70,6 +71,8 @@ async def _try(make: Awaitable[T]) -> T | str:
 
 
 def is_error(record: LogRecord) -> bool:
+    if is_continuation(record.raw):
+        return False  # a stack frame: the line that began the trace is the error
     if record.level >= Level.ERROR or record.kind is RecordKind.TIMEOUT or record.exception:
         return True
     return record.report is not None and record.report.status not in (None, "", "success")
@@ -84,7 +87,7 @@ async def _fetch_logs(session: AwsSession, fn: Function, now: datetime) -> list[
             break
     # FilterLogEvents interleaves streams: the report reads them in time order.
     out.sort(key=lambda r: r.timestamp)
-    return out[-MAX_FETCHED_RECORDS:]
+    return StreamContext().apply(out[-MAX_FETCHED_RECORDS:])
 
 
 async def _metrics(session: AwsSession, fn: Function, now: datetime) -> dict[str, Series]:
