@@ -9,7 +9,6 @@ cannot be read says why instead of stopping the report.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from .aws.logs import filter_pages
 from .aws.metrics import HEALTH, Series, fetch, health_queries, period_for, window_bounds
 from .aws.models import Function, FunctionDetail
 from .aws.session import AwsSession
+from .files import write_jsonl, write_text
 from .format import sparkline
 from .safetext import visible
 
@@ -322,11 +322,8 @@ async def take_snapshot(
     )
 
     def write() -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        report.write_text(text, encoding="utf-8")
-        with logs.open("w", encoding="utf-8") as out:
-            for record in lines:
-                out.write(json.dumps(export_record(record), ensure_ascii=False) + "\n")
+        write_text(report, text)
+        write_jsonl(logs, map(export_record, lines))
 
     await asyncio.to_thread(write)
     return Snapshot(report, logs, len(lines), len(errors))

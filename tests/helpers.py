@@ -93,3 +93,8 @@ async def wait_until(pilot: Any, predicate: Any, *, frames: int = 200) -> None:
             return
         await pilot.pause()
     raise AssertionError("condition not reached")
+
+
+def mode(path: Any) -> int:
+    """The permission bits of a file or directory."""
+    return os.stat(path).st_mode & 0o777

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from lambdatui.screens.dlq import DlqScreen
 from lambdatui.screens.invoke import InvokeScreen
 from lambdatui.screens.logs import LogsScreen
 
 from .conftest import app_for
-from .helpers import client, wait_until
+from .helpers import client, mode, wait_until
 
 FUNCTION = "payments-webhook"
 DLQ = "payments-webhook-dlq"
@@ -209,3 +212,23 @@ async def test_overview_lists_every_failure_target_deepest_first(sandbox: Any) -
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
         assert app.screen.function.name == "payments-webhook"
+
+
+async def test_export_writes_the_messages_for_the_user_alone(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
+) -> None:
+    rids = fill(sandbox, 3)
+    tmp_path.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        shown = sorted(m.request_id for m in screen.messages.rows)
+        screen.messages.focus()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: any(tmp_path.glob("lambdatui-dlq-*.jsonl")))
+    (exported,) = tmp_path.glob("lambdatui-dlq-*.jsonl")
+    rows = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert sorted(row["messageAttributes"]["RequestID"] for row in rows) == shown
+    assert set(rids) <= set(shown)
+    assert (mode(exported), mode(tmp_path)) == (0o600, 0o755)

@@ -28,7 +28,7 @@ from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.pickers import Picker
 
 from .conftest import app_for
-from .helpers import client, screen_text, wait_until
+from .helpers import client, mode, screen_text, wait_until
 
 
 def _context() -> Context:
@@ -185,8 +185,8 @@ async def test_async_and_history_rerun(sandbox: Any) -> None:
         assert app.invocations[-1].kind.value == "RequestResponse"
 
 
-async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path) -> None:
-    app = app_for(sandbox, events_dir=str(tmp_path))
+async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path, open_umask: None) -> None:
+    app = app_for(sandbox, events_dir=str(tmp_path / "events"))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_invoke(app, pilot, "dev-sandbox-hello")
         screen.editor.text = '{"name": "saved"}'
@@ -194,10 +194,11 @@ async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, SaveEvent))
         app.screen.query_one("#name").value = "greeting"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: (tmp_path / "dev-sandbox-hello/greeting.json").exists())
-        assert json.loads((tmp_path / "dev-sandbox-hello/greeting.json").read_text()) == {
-            "name": "saved"
-        }
+        saved = tmp_path / "events/dev-sandbox-hello/greeting.json"
+        await wait_until(pilot, saved.exists)
+        assert json.loads(saved.read_text()) == {"name": "saved"}
+        assert mode(saved) == 0o600
+        assert mode(saved.parent) == mode(saved.parent.parent) == 0o700
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, SaveEvent))
         app.screen.query_one("#name").value = "greeting"

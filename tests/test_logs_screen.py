@@ -13,7 +13,7 @@ from lambdatui.aws.tail import TailMode
 from lambdatui.screens.logs import LogsScreen
 
 from .conftest import app_for
-from .helpers import client, screen_text, wait_until
+from .helpers import client, mode, screen_text, wait_until
 
 FUNCTION = "orders-api"
 GROUP = f"/aws/lambda/{FUNCTION}"
@@ -178,8 +178,9 @@ async def test_renewed_sessions_add_no_duplicates_and_no_gaps(sandbox: Any) -> N
 
 
 async def test_keep_and_share_copy_save_and_open(
-    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, open_umask: None
 ) -> None:
+    tmp_path.chmod(0o755)
     monkeypatch.chdir(tmp_path)
     app = app_for(sandbox, clock=None)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -199,6 +200,9 @@ async def test_keep_and_share_copy_save_and_open(
         await pilot.pause()
         saved = list(tmp_path.glob("lambdatui-logs-orders-api-*.jsonl"))
         assert len(saved) == 1
+        # Readable by the user alone; the current directory is left as it was.
+        assert (mode(saved[0]), mode(tmp_path)) == (0o600, 0o755)
+        assert [p.name for p in tmp_path.iterdir()] == [saved[0].name]
         rows = [json.loads(line) for line in saved[0].read_text().splitlines()]
         assert rows and all(row["requestId"] == rid for row in rows)
         assert any(str(saved[0]) in str(n.message) for n in app._notifications)

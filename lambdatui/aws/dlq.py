@@ -150,6 +150,17 @@ class DlqMessage:
         return self.body
 
 
+def export_message(message: DlqMessage) -> dict[str, object]:
+    """One message as a JSON object, as DLQ exports write it."""
+    return {
+        "messageId": message.message_id,
+        "body": message.body,
+        "sentTimestamp": message.sent.isoformat() if message.sent else None,
+        "approximateReceiveCount": message.receive_count,
+        "messageAttributes": dict(message.attributes),
+    }
+
+
 def _epoch_ms(value: object) -> datetime | None:
     try:
         return datetime.fromtimestamp(int(str(value)) / 1000, UTC)

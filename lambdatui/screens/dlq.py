@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -15,7 +14,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from ..aws.dlq import DlqMessage, FailureTarget, failure_targets, peek, queue_depth, queue_url
+from ..aws.dlq import (
+    DlqMessage,
+    FailureTarget,
+    export_message,
+    failure_targets,
+    peek,
+    queue_depth,
+    queue_url,
+)
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
@@ -29,6 +36,7 @@ from ..aws.redrive import (
     start_move,
 )
 from ..aws.session import call
+from ..files import write_jsonl
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Section
@@ -551,21 +559,7 @@ class DlqScreen(Pane):
         stamp = self.tui.settings.clock().strftime("%Y%m%d-%H%M%S")
         path = Path.cwd() / f"lambdatui-dlq-{self.current_target.name}-{stamp}.jsonl"
         try:
-            with path.open("w", encoding="utf-8") as out:
-                for m in rows:
-                    out.write(
-                        json.dumps(
-                            {
-                                "messageId": m.message_id,
-                                "body": m.body,
-                                "sentTimestamp": m.sent.isoformat() if m.sent else None,
-                                "approximateReceiveCount": m.receive_count,
-                                "messageAttributes": dict(m.attributes),
-                            },
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
+            write_jsonl(path, map(export_message, rows))
         except OSError as exc:
             self.notify(f"Could not export: {exc.strerror or exc}", severity="error")
             return

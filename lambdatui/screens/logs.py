@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +18,7 @@ from ..aws.logparse import InvocationTracker
 from ..aws.logrecords import Invocation, InvocationStatus, Level, LogRecord, export_record
 from ..aws.models import Function
 from ..aws.tail import DEFAULT_HISTORY, HISTORY, Tailer, TailMode, TailStatus
+from ..files import write_jsonl
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.logview import LogView, Query
@@ -501,9 +501,7 @@ class LogsScreen(Pane):
         stamp = self.tui.settings.clock().strftime("%Y%m%d-%H%M%S")
         path = Path.cwd() / f"lambdatui-logs-{label}-{stamp}.jsonl"
         try:
-            with path.open("w", encoding="utf-8") as out:
-                for record in records:
-                    out.write(json.dumps(export_record(record), ensure_ascii=False) + "\n")
+            write_jsonl(path, map(export_record, records))
         except OSError as exc:
             self.notify(f"Could not save: {exc.strerror or exc}", severity="error")
             return
