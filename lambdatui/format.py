@@ -25,6 +25,16 @@ def ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds}s ago"
 
 
+def plural(count: float, word: str, many: str | None = None) -> str:
+    """A count and its noun: "1 target", "3 targets", "1,024 lines".
+
+    `many` is the plural where adding "s" is wrong ("1 policy", "2 policies").
+    Fractions are rounded as shown.
+    """
+    number = f"{count:,}" if isinstance(count, int) else f"{count:,.0f}"
+    return f"{number} {word if number == '1' else (many or word + 's')}"
+
+
 def size(num_bytes: int) -> str:
     """Human byte size: 512 B, 3.4 KB, 12.0 MB."""
     value = float(num_bytes)

@@ -27,7 +27,7 @@ from .aws.metrics import HEALTH, Series, fetch, health_queries, period_for, wind
 from .aws.models import Function, FunctionDetail
 from .aws.session import AwsSession
 from .files import write_jsonl, write_text
-from .format import sparkline
+from .format import plural, sparkline
 from .safetext import visible
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ def _cell(text: object) -> str:
 def _fenced(text: str) -> str:
     body = visible(text[:BODY_CHARS], keep_newlines=True)
     if len(text) > BODY_CHARS:
-        body += f"\n…[{len(text) - BODY_CHARS:,} more chars]"
+        body += f"\n…[{plural(len(text) - BODY_CHARS, 'more char')}]"
     longest = max((len(m) for m in re.findall(r"~+", body)), default=0)
     fence = "~" * max(3, longest + 1)
     return f"{fence}\n{body}\n{fence}"
@@ -265,7 +265,8 @@ def render(
         "",
         *_metric_lines(metrics),
         "",
-        f"## Last errors ({len(errors):,} failed requests in {records:,} log lines, {source})",
+        f"## Last errors ({plural(len(errors), 'failed request')} in "
+        f"{plural(records, 'log line')}, {source})",
         "",
         *_error_lines(errors),
         "",

@@ -37,6 +37,7 @@ from ..aws.redrive import (
 )
 from ..aws.session import call
 from ..files import write_jsonl
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Section
@@ -177,7 +178,7 @@ class DlqScreen(Pane):
             "No dead-letter queue, no on-failure destination: failed async events are dropped."
         )
         self.targets.set_rows(rows)
-        self.query_one("#count", Static).update(f"{len(rows)} targets")
+        self.query_one("#count", Static).update(plural(len(rows), "target"))
         first = next((r for r in rows if r.target.arn == self.wanted_target), None) or next(
             (r for r in rows if r.target.can_peek), None
         )
@@ -234,7 +235,7 @@ class DlqScreen(Pane):
         self.messages.set_rows(found)
         total = depth.visible + depth.in_flight
         self._status(
-            f"{target.name}: seen {len(found):,} of about {total:,} messages "
+            f"{target.name}: seen {len(found):,} of about {plural(total, 'message')} "
             "(peeked: nothing consumed; n reads more)"
         )
         self._show_message(self.messages.current)
@@ -366,7 +367,8 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Redrive {count} messages by re-invoking {self.function.name}?",
+                f"Redrive {count} {'message' if only and len(only) == 1 else 'messages'} "
+                f"by re-invoking {self.function.name}?",
                 self._facts(
                     count, "re-invoke asynchronously, delete each after 202", self.function.arn
                 ),
@@ -405,7 +407,8 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Send {count} messages to {arn.rsplit(':', 1)[-1]}?",
+                f"Send {count} {'message' if only and len(only) == 1 else 'messages'} "
+                f"to {arn.rsplit(':', 1)[-1]}?",
                 self._facts(count, "SendMessageBatch, delete each after it was accepted", arn),
             ),
             go,
@@ -500,7 +503,7 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Delete {len(chosen)} messages for good?",
+                f"Delete {plural(len(chosen), 'message')} for good?",
                 self._facts(str(len(chosen)), "delete", "-"),
             ),
             go,
@@ -515,7 +518,7 @@ class DlqScreen(Pane):
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
         progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
-        self.notify(f"Deleted {progress.done} messages", timeout=5)
+        self.notify(f"Deleted {plural(progress.done, 'message')}", timeout=5)
         self.refresh_depths()
         self.load_messages()
 
@@ -563,7 +566,7 @@ class DlqScreen(Pane):
         except OSError as exc:
             self.notify(f"Could not export: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported {len(rows)} messages to {path}", timeout=8)
+        self.notify(f"Exported {plural(len(rows), 'message')} to {path}", timeout=8)
 
     def action_copy_body(self) -> None:
         message = self.messages.current

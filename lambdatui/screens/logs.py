@@ -19,6 +19,7 @@ from ..aws.logrecords import Invocation, InvocationStatus, Level, LogRecord, exp
 from ..aws.models import Function
 from ..aws.tail import DEFAULT_HISTORY, HISTORY, Tailer, TailMode, TailStatus
 from ..files import write_jsonl
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.logview import LogView, Query
@@ -284,9 +285,9 @@ class LogsScreen(Pane):
         title = Content.assemble(("Logs ", "bold"), (visible(names), "bold $text-accent"))
         self.query_one("#title", Static).update(title)
         count = (
-            f"{log.shown:,} of {log.total:,} lines"
+            f"{log.shown:,} of {plural(log.total, 'line')}"
             if log.view_query.active
-            else (f"{log.total:,} lines")
+            else plural(log.total, "line")
         )
         if log.dropped:
             count += f" ({log.dropped:,} dropped)"
@@ -301,7 +302,7 @@ class LogsScreen(Pane):
         if status.sampled:
             parts.append(("  sampled (over 500 events/s)", "bold $text-warning"))
         if status.renewals:
-            parts.append((f"  renewed {status.renewals} times", "$text-muted"))
+            parts.append((f"  renewed {plural(status.renewals, 'time')}", "$text-muted"))
         if status.note:
             parts.append((f"  {status.note}", "$text-muted"))
         if self.error:
@@ -506,4 +507,4 @@ class LogsScreen(Pane):
             self.notify(f"Could not save: {exc.strerror or exc}", severity="error")
             return
         what = "filtered view" if self.logview.view_query.active else "buffer"
-        self.notify(f"Saved {len(records):,} lines ({what}) to {path}", timeout=8)
+        self.notify(f"Saved {plural(len(records), 'line')} ({what}) to {path}", timeout=8)

@@ -22,6 +22,7 @@ from textual.strip import Strip
 from ..aws.logbuffer import LogBuffer, Query
 from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
+from ..format import plural
 from ..safetext import visible
 
 LEVEL_CLASS = {
@@ -281,7 +282,8 @@ class LogView(ScrollView, can_focus=True):
         start = sum(len(t) for t, _ in parts)
         parts.append((body, style("logview--platform") if record.kind in PLATFORM else plain))
         if newline and not self.wrap:
-            parts.append((f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra")))
+            more = plural(rest.count("\n") + 1, "line")
+            parts.append((f"  ⏎ +{more}", style("logview--extra")))
         if record.fields:
             extras = " ".join(f"{k}={compact(v)[:200]}" for k, v in record.fields)
             parts.append(("  " + visible(extras[:MAX_RENDERED]), style("logview--extra")))
