@@ -101,7 +101,7 @@ _CONTINUATION_PREFIXES = (
     "    at ",
 )
 _RUBY_CLASS = re.compile(r"\(([A-Z]\w*(?:::[A-Z]\w*)*)\)$")
-_LOGFMT_PAIR = re.compile(r'([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_LOGFMT_PAIR = re.compile(r'([^\s="]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
 _TIME_KEYS = ("timestamp", "time", "@timestamp")
 _LEVEL_KEYS = ("level", "log_level", "severity", "levelname")
 _MESSAGE_KEYS = ("message", "msg")
@@ -168,7 +168,10 @@ def _raw(message: str, ctx: _Ctx) -> LogRecord:
     if level is Level.NONE:
         if "Runtime exited with error" in text:
             level = Level.ERROR
-        elif text[:1].islower() or text[:1] == "E":
+        elif (dot := text.find(".", 0, 300)) > 0 and (
+            text.find(" ", 0, dot) < 0 or text.startswith("Exception in thread ")
+        ):
+            # The first word is a qualified name: perhaps a JVM exception on its own.
             match = _JVM_EXCEPTION.match(text, 0, 400)
             if match is not None:
                 return LogRecord(*ctx, _RAW, Level.ERROR, text, _RAW_FMT, exception_name=match[1])
@@ -222,28 +225,44 @@ _second_cache: dict[str, int | None] = {}
 def _iso_ms(value: str) -> int | None:
     """Epoch ms of an ISO 8601 time (``T`` or a space between date and time);
     naive times are taken as UTC."""
+    # The usual shape first: milliseconds and a UTC suffix (2026-12-01T05:53:11.123Z).
+    if 23 <= len(value) <= 29 and value[19] in ".," and value[23:] in _UTC_SUFFIXES:
+        millis = value[20:23]
+        if millis.isascii() and millis.isdigit():
+            # _at_second, inlined: this runs for nearly every line.
+            base = _second_cache.get(value[:19], -1)
+            if base == -1:
+                return _at_second(value, int(millis))
+            return None if base is None else base + int(millis)
+    return _iso_ms_other(value)
+
+
+def _iso_ms_other(value: str) -> int | None:
+    """Whole seconds (Log4j, Go) or finer than milliseconds (Ruby, Go's slog), else any."""
     if 19 <= len(value) <= 35 and value[4:5] == "-" and value[13:14] == ":":
         rest = value[19:]
         if rest in _UTC_SUFFIXES:
-            millis = 0
-        elif rest[0] in ".,":
-            digits = rest[1:4]
-            tail = rest[4:]
-            if not (digits.isascii() and digits.isdigit()) or (
-                tail not in _UTC_SUFFIXES and tail.lstrip(_DIGITS) not in _UTC_SUFFIXES
-            ):
-                return _iso_ms_slow(value)
-            millis = int(digits)
-        else:
-            return _iso_ms_slow(value)
-        head = value[:19]
-        base = _second_cache.get(head, -1)
-        if base == -1:
-            if len(_second_cache) >= 4096:
-                _second_cache.clear()
-            base = _second_cache[head] = _iso_ms_slow(head)
-        return None if base is None else base + millis
+            return _at_second(value, 0)
+        digits = rest[1:4]
+        if (
+            rest[:1] in (".", ",")
+            and digits.isascii()
+            and digits.isdigit()
+            and rest[4:].lstrip(_DIGITS) in _UTC_SUFFIXES
+        ):
+            return _at_second(value, int(digits))
     return _iso_ms_slow(value)
+
+
+def _at_second(value: str, millis: int) -> int | None:
+    """`millis` after the second `value` starts with (its first 19 characters)."""
+    head = value[:19]
+    base = _second_cache.get(head, -1)
+    if base == -1:
+        if len(_second_cache) >= 4096:
+            _second_cache.clear()
+        base = _second_cache[head] = _iso_ms_slow(head)
+    return None if base is None else base + millis
 
 
 def _iso_ms_slow(value: str) -> int | None:
@@ -548,7 +567,33 @@ def _parse_bracket(message: str, ctx: _Ctx) -> LogRecord | None:
 def _parse_digit(message: str, ctx: _Ctx) -> LogRecord | None:
     tab = message.find("\t", 0, 40)
     if tab > 0:
-        return _parse_tabbed(message, ctx)
+        # Node.js and .NET: time<TAB>request id<TAB>level<TAB>message. Inline: the
+        # most common runtime line there is.
+        parts = message.split("\t", 3)
+        level = _TAB_LEVELS.get(parts[2]) if len(parts) == 4 else None
+        if level is None:
+            return _dotnet_unlabelled(message, parts, ctx)
+        record_time = _iso_ms(parts[0])
+        if record_time is None:
+            return None
+        text = _text(parts[3])
+        exception = exception_name = None
+        if level >= Level.ERROR:
+            if text.startswith(_NODE_ERROR_PREFIXES):
+                text, exception, exception_name = _node_error(text)
+            elif "\n" in text:
+                exception, exception_name = _stack_trace(text)
+        return LogRecord(
+            *ctx,
+            _APP,
+            level,
+            text,
+            _TEXT_FMT,
+            _rid(parts[1]),
+            record_time,
+            exception=exception,
+            exception_name=exception_name,
+        )
     sep = message[4:5]
     if sep == "-" and message[10:11] == " ":
         return _parse_log4j(message, ctx)
@@ -570,36 +615,28 @@ def _parse_digit(message: str, ctx: _Ctx) -> LogRecord | None:
     return None
 
 
-def _parse_tabbed(message: str, ctx: _Ctx) -> LogRecord | None:
-    """Node.js and .NET: ``time<TAB>request id<TAB>level<TAB>message``.
-
-    .NET leaves the level out for lines that carry their own (``[Information]
-    Category: ...`` from the ASP.NET Core logging provider).
-    """
-    parts = message.split("\t", 3)
-    if len(parts) < 3:
-        return None
-    level = _TAB_LEVELS.get(parts[2]) if len(parts) == 4 else None
-    if level is None:
-        return _dotnet_unlabelled(message, parts, ctx)
-    record_time = _iso_ms(parts[0])
-    if record_time is None:
-        return None
-    text = _text(parts[3])
+def _runtime_line(
+    ctx: _Ctx,
+    level: Level,
+    text: str,
+    rid: str | None,
+    record_time: int | None,
+    location: str | None = None,
+) -> LogRecord:
+    """An application line of a runtime's text layout; an error's stack trace in it
+    (JVM, .NET) gives the exception and its type."""
     exception = exception_name = None
-    if level >= Level.ERROR:
-        if text.startswith(_NODE_ERROR_PREFIXES):
-            text, exception, exception_name = _node_error(text)
-        elif "\n" in text:
-            exception, exception_name = _stack_trace(text)
+    if level >= Level.ERROR and "\n" in text:
+        exception, exception_name = _stack_trace(text)
     return LogRecord(
         *ctx,
         _APP,
         level,
         text,
         _TEXT_FMT,
-        _rid(parts[1]),
+        rid,
         record_time,
+        location=location,
         exception=exception,
         exception_name=exception_name,
     )
@@ -610,6 +647,10 @@ def _looks_like_request_id(value: str) -> bool:
 
 
 def _dotnet_unlabelled(message: str, parts: list[str], ctx: _Ctx) -> LogRecord | None:
+    """.NET without its level label: for lines that carry their own (``[Information]
+    Category: ...`` from the ASP.NET Core logging provider)."""
+    if len(parts) < 3:
+        return None
     rid = parts[1]
     if rid and not _looks_like_request_id(rid):
         return None
@@ -618,22 +659,9 @@ def _dotnet_unlabelled(message: str, parts: list[str], ctx: _Ctx) -> LogRecord |
         return None
     text = _text(message[len(parts[0]) + len(rid) + 2 :])
     level = _leading_level(text)
-    exception = exception_name = None
-    if "\n" in text:
-        exception, exception_name = _stack_trace(text)
-        if exception_name is not None and level is Level.NONE:
-            level = Level.ERROR
-    return LogRecord(
-        *ctx,
-        _APP,
-        level,
-        text,
-        _TEXT_FMT,
-        _rid(rid),
-        record_time,
-        exception=exception,
-        exception_name=exception_name,
-    )
+    if level is Level.NONE and "\n" in text and _stack_trace(text)[1] is not None:
+        level = Level.ERROR  # an exception written without a level
+    return _runtime_line(ctx, level, text, _rid(rid), record_time)
 
 
 def _parse_log4j(message: str, ctx: _Ctx) -> LogRecord | None:
@@ -662,22 +690,7 @@ def _parse_log4j(message: str, ctx: _Ctx) -> LogRecord | None:
         location = _shared(logger)
     else:
         body = rest
-    text = _text(body)
-    exception = exception_name = None
-    if "\n" in text:
-        exception, exception_name = _stack_trace(text)
-    return LogRecord(
-        *ctx,
-        _APP,
-        level,
-        text,
-        _TEXT_FMT,
-        _rid(rid_text),
-        record_time,
-        location=location,
-        exception=exception,
-        exception_name=exception_name,
-    )
+    return _runtime_line(ctx, level, _text(body), _rid(rid_text), record_time, location)
 
 
 def _parse_go_log(message: str, ctx: _Ctx) -> LogRecord | None:
@@ -753,7 +766,8 @@ def _parse_ruby_only(message: str, ctx: _Ctx) -> LogRecord | None:
 
 
 def _logfmt_value(value: str) -> str:
-    if value[:1] == '"' and len(value) >= 2:
+    """A quoted logfmt value, unquoted (Go's strconv.Quote escapes, as JSON's mostly are)."""
+    if len(value) >= 2:
         try:
             decoded = _loads(value)
         except ValueError:
@@ -771,9 +785,9 @@ def _parse_logfmt(message: str, ctx: _Ctx) -> LogRecord | None:
     text: str | None = None
     rid = location = None
     fields: list[tuple[str, Any]] = []
-    for match in _LOGFMT_PAIR.finditer(message):
-        key = match[1]
-        value = _logfmt_value(match[2])
+    for key, value in _LOGFMT_PAIR.findall(message):
+        if value[:1] == '"':
+            value = _logfmt_value(value)
         if key == "time" and record_time is None:
             record_time = _iso_ms(value)
             if record_time is not None:
