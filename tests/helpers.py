@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 
+from lambdatui.aws.session import AwsSession, Target
 from lambdatui_sandbox import Sandbox
 
 
@@ -58,6 +59,19 @@ def client(box: Sandbox | RemoteSandbox, service: str) -> Any:
         region_name=box.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+    )
+
+
+def session_for(box: Sandbox | RemoteSandbox) -> AwsSession:
+    """The app's own AWS session (aiobotocore) pointed at the sandbox."""
+    return AwsSession(
+        Target(
+            profile=None,
+            region=box.region,
+            endpoint_url=box.endpoint_url,
+            access_key="testing",
+            secret_key="testing",
+        )
     )
 
 

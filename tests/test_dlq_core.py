@@ -8,21 +8,8 @@ from typing import Any
 
 from lambdatui.aws.dlq import failure_targets, peek, queue_depth
 from lambdatui.aws.functions import function_detail
-from lambdatui.aws.session import AwsSession, Target
 
-from .helpers import client
-
-
-def session_for(box: Any) -> AwsSession:
-    return AwsSession(
-        Target(
-            profile=None,
-            region=box.region,
-            endpoint_url=box.endpoint_url,
-            access_key="testing",
-            secret_key="testing",
-        )
-    )
+from .helpers import client, session_for
 
 
 async def targets_of(box: Any, name: str) -> dict[str, str]:

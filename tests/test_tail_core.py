@@ -20,10 +20,9 @@ import pytest
 from lambdatui.aws.logbuffer import LogBuffer, Query
 from lambdatui.aws.logparse import parse_event
 from lambdatui.aws.logrecords import Level, LogRecord, RecordKind
-from lambdatui.aws.session import AwsSession, Target
 from lambdatui.aws.tail import Deduper, Tailer, TailMode, TailStatus
 
-from .helpers import client
+from .helpers import client, session_for
 
 
 def _record(ts: int, message: str, stream: str = "s1", event_id: str | None = None) -> LogRecord:
@@ -127,18 +126,6 @@ def test_buffer_capacity_drops_the_oldest_by_time() -> None:
 
 
 # --- Against the sandbox --------------------------------------------------------------
-
-
-def session_for(box: Any) -> AwsSession:
-    return AwsSession(
-        Target(
-            profile=None,
-            region=box.region,
-            endpoint_url=box.endpoint_url,
-            access_key="testing",
-            secret_key="testing",
-        )
-    )
 
 
 STREAMS = 3
