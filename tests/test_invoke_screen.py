@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from lambdatui.aws.errors import AccessDenied
+from lambdatui.aws.logrecords import Level, RecordKind
 from lambdatui.aws.session import AwsSession, Target
 from lambdatui.aws.templates import TEMPLATES, Context, render
 from lambdatui.aws.testevents import (
@@ -120,6 +121,23 @@ async def test_a_raising_handler_shows_its_error_stack_and_log_tail(sandbox: Any
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         assert app.screen.request_id == app.invocations[-1].request_id
+
+
+@pytest.mark.parametrize("name", ["shipping-label-printer", "auth-jwks-rotator"])
+async def test_java_and_go_lines_of_the_log_tail_are_their_own(sandbox: Any, name: str) -> None:
+    """Log4j2 and Go log lines start events of their own, with level and request id."""
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_invoke(app, pilot, name)
+        screen.editor.text = '{"order": "ord_1"}'
+        await send(app, pilot, screen, confirm=True)  # both are env=prod
+        request_id = app.invocations[-1].request_id
+        records = screen.tail_view.records()
+        start = next(r for r in records if r.kind is RecordKind.START)
+        assert "\n" not in start.message
+        line = next(r for r in records if r.kind is RecordKind.APP)
+        assert f"handling request for {name}" in line.message
+        assert (line.level, line.request_id) == (Level.INFO, request_id)
 
 
 async def test_a_successful_call_shows_payload_and_report_figures(sandbox: Any) -> None:
