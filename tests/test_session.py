@@ -12,9 +12,10 @@ from lambdatui.aws.session import (
     Health,
     Notice,
     RateLimit,
-    Target,
     call,
 )
+
+from .helpers import session_for
 
 
 async def test_rate_limit_holds_the_rate_after_a_burst() -> None:
@@ -31,15 +32,7 @@ async def test_rate_limit_holds_the_rate_after_a_burst() -> None:
 
 
 def _session(box: Any) -> AwsSession:
-    session = AwsSession(
-        Target(
-            profile=None,
-            region=box.region,
-            endpoint_url=box.endpoint_url,
-            access_key="testing",
-            secret_key="testing",
-        )
-    )
+    session = session_for(box)
     session.max_attempts = 2
     return session
 

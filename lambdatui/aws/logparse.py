@@ -622,11 +622,12 @@ def _runtime_line(
     rid: str | None,
     record_time: int | None,
     location: str | None = None,
+    exception: str | None = None,
+    exception_name: str | None = None,
 ) -> LogRecord:
-    """An application line of a runtime's text layout; an error's stack trace in it
-    (JVM, .NET) gives the exception and its type."""
-    exception = exception_name = None
-    if level >= Level.ERROR and "\n" in text:
+    """An application line of a runtime's text layout. Unless the layout found the
+    exception itself, an error's stack trace in it (JVM, .NET) gives it and its type."""
+    if exception_name is None and level >= Level.ERROR and "\n" in text:
         exception, exception_name = _stack_trace(text)
     return LogRecord(
         *ctx,
@@ -743,21 +744,14 @@ def _parse_ruby(message: str, ctx: _Ctx) -> LogRecord | None:
     text = _text(message[progname_end + 2 :])
     exception = exception_name = None
     if level >= Level.ERROR:
+        # logger.error(exception) writes "message (Class)" and the backtrace.
         first, newline, _ = text.partition("\n")
         match = _RUBY_CLASS.search(first[-200:])
         if match is not None:
             exception_name = match[1]
             exception = text if newline else None
-    return LogRecord(
-        *ctx,
-        _APP,
-        level,
-        text,
-        _TEXT_FMT,
-        rid,
-        record_time,
-        exception=exception,
-        exception_name=exception_name,
+    return _runtime_line(
+        ctx, level, text, rid, record_time, exception=exception, exception_name=exception_name
     )
 
 
