@@ -1,24 +1,35 @@
 """Single-core throughput of the Lambda log parser, per log format.
 
     uv run python benchmarks/parse_throughput.py [--lines 200000] [--repeat 3]
+    uv run python benchmarks/parse_throughput.py --baseline REV [--rounds 25]
 
 Each format gets `--lines` events built from 1,000 distinct lines (fresh
 request ids, varied messages), parsed in a tight loop; the best of `--repeat`
 runs is reported. Also measured: the invocation tracker fed the parsed text
 records, and the memory held by 100,000 records of realistic invocations
 (START, two log lines, END, REPORT; or their JSON-format equivalents).
+
+`--baseline REV` compares with the parser as it is at a git revision instead:
+both parse the same lines in short alternating runs (`--rounds` of 20,000
+lines each, the best of each kept), so a noisy machine slows both alike and
+the ratio is what to read.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import random
+import subprocess
+import tempfile
 import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 from lambdatui.aws.logparse import InvocationTracker, parse_event
 from lambdatui.aws.logrecords import LogRecord
@@ -127,6 +138,46 @@ def _powertools(rng: random.Random, i: int) -> str:
     )
 
 
+def _plain(ms: int, sep: str = "-") -> str:
+    return time.strftime(f"%Y{sep}%m{sep}%d %H:%M:%S", time.gmtime(ms // 1000))
+
+
+def _java_log4j(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    return f"{_plain(BASE_MS + i)} {rid} {level:<5} LabelHandler - {_words(rng)}\n"
+
+
+def _java_lambda_logger(rng: random.Random, i: int) -> str:
+    return f"[{rng.choice(['INFO', 'DEBUG', 'WARN', 'ERROR'])}] {_words(rng)}\n"
+
+
+def _dotnet_line(rng: random.Random, i: int) -> str:
+    level = rng.choice(["info", "dbug", "warn", "fail"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    return f"{_iso(BASE_MS + i)}\t{rid}\t{level}\t{_words(rng)}\n"
+
+
+def _go_log(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    return f"{_plain(BASE_MS + i, '/')} {level} {_words(rng)} order={rng.randint(1, 10**6)}\n"
+
+
+def _go_slog_text(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    return (
+        f'time={_iso(BASE_MS + i)} level={level} msg="{_words(rng)}" '
+        f"order={rng.randint(1, 10**6)} ttl=900\n"
+    )
+
+
+def _ruby_logger(rng: random.Random, i: int) -> str:
+    level = rng.choice(["INFO", "DEBUG", "WARN", "ERROR"])
+    rid = uuid.UUID(int=rng.getrandbits(128))
+    stamp = _iso(BASE_MS + i)[:-1] + f"{rng.randint(0, 999):03d}"
+    return f"{level[0]}, [{stamp} #8] {level:>5} {rid} -- : {_words(rng)}\n"
+
+
 def _raw(rng: random.Random, i: int) -> str:
     return f"processed {rng.randint(1, 500)} records: {_words(rng)}\n"
 
@@ -138,6 +189,12 @@ FORMATS: dict[str, Callable[[random.Random, int], str]] = {
     "Python runtime line": _python_line,
     "Node.js runtime line": _node_line,
     "Powertools JSON": _powertools,
+    "Java Log4j2 line": _java_log4j,
+    "Java LambdaLogger line": _java_lambda_logger,
+    ".NET runtime line": _dotnet_line,
+    "Go log/slog line": _go_log,
+    "Go slog text line": _go_slog_text,
+    "Ruby Logger line": _ruby_logger,
     "Raw text": _raw,
 }
 
@@ -211,11 +268,52 @@ def _memory_per_record(style: str, count: int) -> float:
     return used / count
 
 
+def _parser_at(revision: str) -> ModuleType:
+    """lambdatui/aws/logparse.py as it is at `revision`, loaded beside the current one."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:lambdatui/aws/logparse.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "logparse_baseline.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("logparse_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _compare(revision: str, rounds: int, lines_per_round: int = 20_000) -> None:
+    baseline = _parser_at(revision).parse_event
+    print(f"{lines_per_round:,} lines per run, {rounds} alternating runs each, best kept\n")
+    print(f"{'format':<24}{revision:>12}{'now':>12}{'ratio':>8}")
+    print("-" * 56)
+    for name, make in FORMATS.items():
+        lines = _lines(make, lines_per_round)
+        best = {"then": float("inf"), "now": float("inf")}
+        for _ in range(rounds):
+            for side, parse in (("then", baseline), ("now", parse_event)):
+                gc.collect()
+                start = time.perf_counter()
+                for index, line in enumerate(lines):
+                    parse(line, timestamp=BASE_MS + index, log_group=GROUP, log_stream=STREAM)
+                best[side] = min(best[side], time.perf_counter() - start)
+        then, now = lines_per_round / best["then"], lines_per_round / best["now"]
+        print(f"{name:<24}{then:>12,.0f}{now:>12,.0f}{now / then:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", metavar="REV", help="compare with the parser at REV")
+    parser.add_argument("--rounds", type=int, default=25)
     args = parser.parse_args()
+    if args.baseline:
+        _compare(args.baseline, args.rounds)
+        return
 
     print(f"{args.lines:,} lines per format, best of {args.repeat}, single core\n")
     print(f"{'format':<24}{'lines/s':>12}{'µs/line':>10}")

@@ -167,9 +167,10 @@ def _config(argv: Sequence[str], env: dict[str, str]) -> int:
         return 0
     if path.exists() and not args.force:
         raise UsageError(f"{path} already exists; pass --force to replace it")
+    from .files import write_text
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        write_text(path, DEFAULT_CONFIG)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     print(f"Wrote {path}")

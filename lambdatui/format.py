@@ -25,10 +25,14 @@ def ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds}s ago"
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 function", "2 functions", "1,234 queries" (`many` for irregular plurals)."""
-    noun = word if count == 1 else (many or f"{word}s")
-    return f"{count:,} {noun}"
+def plural(count: float, word: str, many: str | None = None) -> str:
+    """A count and its noun: "1 target", "3 targets", "1,024 lines".
+
+    `many` is the plural where adding "s" is wrong ("1 policy", "2 policies").
+    Fractions are rounded as shown.
+    """
+    number = f"{count:,}" if isinstance(count, int) else f"{count:,.0f}"
+    return f"{number} {word if number == '1' else (many or word + 's')}"
 
 
 def size(num_bytes: int) -> str:

@@ -9,7 +9,6 @@ cannot be read says why instead of stopping the report.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -21,12 +20,14 @@ from . import format as fmt
 from .aws.dlq import DlqMessage, failure_targets, peek, queue_depth
 from .aws.errors import AwsError
 from .aws.functions import function_detail
+from .aws.logparse import StreamContext, is_continuation
 from .aws.logrecords import Level, LogRecord, RecordKind, export_record
 from .aws.logs import filter_pages
 from .aws.metrics import HEALTH, Series, fetch, health_queries, period_for, window_bounds
 from .aws.models import Function, FunctionDetail
 from .aws.session import AwsSession
-from .format import sparkline
+from .files import write_jsonl, write_text
+from .format import plural, sparkline
 from .safetext import visible
 
 T = TypeVar("T")
@@ -56,7 +57,7 @@ def _cell(text: object) -> str:
 def _fenced(text: str) -> str:
     body = visible(text[:BODY_CHARS], keep_newlines=True)
     if len(text) > BODY_CHARS:
-        body += f"\n…[{len(text) - BODY_CHARS:,} more chars]"
+        body += f"\n…[{plural(len(text) - BODY_CHARS, 'more char')}]"
     longest = max((len(m) for m in re.findall(r"~+", body)), default=0)
     fence = "~" * max(3, longest + 1)
     return f"{fence}\n{body}\n{fence}"
@@ -70,6 +71,8 @@ async def _try(make: Awaitable[T]) -> T | str:
 
 
 def is_error(record: LogRecord) -> bool:
+    if is_continuation(record.raw):
+        return False  # a stack frame: the line that began the trace is the error
     if record.level >= Level.ERROR or record.kind is RecordKind.TIMEOUT or record.exception:
         return True
     return record.report is not None and record.report.status not in (None, "", "success")
@@ -84,7 +87,7 @@ async def _fetch_logs(session: AwsSession, fn: Function, now: datetime) -> list[
             break
     # FilterLogEvents interleaves streams: the report reads them in time order.
     out.sort(key=lambda r: r.timestamp)
-    return out[-MAX_FETCHED_RECORDS:]
+    return StreamContext().apply(out[-MAX_FETCHED_RECORDS:])
 
 
 async def _metrics(session: AwsSession, fn: Function, now: datetime) -> dict[str, Series]:
@@ -262,7 +265,8 @@ def render(
         "",
         *_metric_lines(metrics),
         "",
-        f"## Last errors ({len(errors):,} failed requests in {records:,} log lines, {source})",
+        f"## Last errors ({plural(len(errors), 'failed request')} in "
+        f"{plural(records, 'log line')}, {source})",
         "",
         *_error_lines(errors),
         "",
@@ -319,11 +323,8 @@ async def take_snapshot(
     )
 
     def write() -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        report.write_text(text, encoding="utf-8")
-        with logs.open("w", encoding="utf-8") as out:
-            for record in lines:
-                out.write(json.dumps(export_record(record), ensure_ascii=False) + "\n")
+        write_text(report, text)
+        write_jsonl(logs, map(export_record, lines))
 
     await asyncio.to_thread(write)
     return Snapshot(report, logs, len(lines), len(errors))

@@ -8,13 +8,13 @@ events (letters, digits, ``.``, ``_`` and ``-``), so a name is always a safe fil
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path
+
+from .files import atomic_writer
 
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -55,22 +55,15 @@ class LocalEvents:
         return (self._dir(function) / f"{name}.json").read_text(encoding="utf-8")
 
     def save(self, function: str, name: str, event: Any) -> Path:
-        """Write the event (atomically: a crash leaves the old file or the new one)."""
+        """Write the event, readable by the user alone (atomically: a crash leaves
+        the old file or the new one)."""
         problem = check_name(name)
         if problem:
             raise ValueError(problem)
-        folder = self._dir(function)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.json"
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(event, out, indent=2)
-                out.write("\n")
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        path = self._dir(function) / f"{name}.json"
+        with atomic_writer(path) as out:
+            json.dump(event, out, indent=2)
+            out.write("\n")
         return path
 
     def delete(self, function: str, name: str) -> None:

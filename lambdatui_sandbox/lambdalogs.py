@@ -277,9 +277,10 @@ class LogRenderer:
                 }
                 go.update(line.fields)
                 return _compact(go)
+            # slog's default logger, which writes through the `log` package.
             _, _, stamp, _ = _clock(line.t_ms)
             extra = "".join(f" {key}={value}" for key, value in line.fields)
-            return f"{stamp} {line.message}{extra}\n"
+            return f"{stamp} {word} {line.message}{extra}\n"
         word = "WARNING" if level == "WARN" else level
         if setup.json:
             iso, _, _, _ = _clock(line.t_ms)

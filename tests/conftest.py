@@ -26,6 +26,14 @@ def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ["LAMBDATUI_CONFIG"] = before
 
 
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that would leave new files readable by others (0644), as many hosts have."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     """The demo world in this process (moto allows one per process, so one per module)."""

@@ -272,3 +272,8 @@ def peek_queue(box: Sandbox, queue: str) -> list[dict[str, Any]]:
         QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
     )
     return list(got.get("Messages", []))
+
+
+def mode(path: Any) -> int:
+    """The permission bits of a file or directory."""
+    return os.stat(path).st_mode & 0o777

@@ -16,7 +16,7 @@ from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.help import HelpScreen
 from lambdatui_sandbox import Sandbox
 
-from .helpers import screen_text, wait_until
+from .helpers import mode, screen_text, wait_until
 
 
 @pytest.fixture
@@ -59,7 +59,9 @@ def _settings(env: dict[str, str], *args: str, monkeypatch: pytest.MonkeyPatch) 
     return resolve_settings(_parser().parse_args(list(args)), env)
 
 
-def test_config_path_and_init_write_a_commented_default(env: dict[str, str]) -> None:
+def test_config_path_and_init_write_a_commented_default(
+    env: dict[str, str], open_umask: None
+) -> None:
     where = _cli(["config", "path"], env)
     assert where.returncode == 0
     assert where.stdout.strip() == env["LAMBDATUI_CONFIG"]
@@ -70,6 +72,7 @@ def test_config_path_and_init_write_a_commented_default(env: dict[str, str]) -> 
     assert f"Wrote {path}" in wrote.stdout
     text = path.read_text()
     assert "[invoke]" in text and "production_patterns" in text and "[keys]" in text
+    assert (mode(path), mode(path.parent)) == (0o600, 0o700)
     # Everything is commented out: the file means the defaults, and reports nothing.
     found = load_config(path)
     assert found.problems == [] and found.values == {} and found.keymap == {}
@@ -77,7 +80,10 @@ def test_config_path_and_init_write_a_commented_default(env: dict[str, str]) -> 
     again = _cli(["config", "init"], env)
     assert again.returncode == 2
     assert "already exists; pass --force" in again.stderr
+    path.chmod(0o644)
     assert _cli(["config", "init", "--force"], env).returncode == 0
+    assert mode(path) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]
 
 
 def test_config_values_apply(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:

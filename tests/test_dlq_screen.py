@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from lambdatui.aws.functions import find_function
 from lambdatui.screens.dlq import DlqScreen
 from lambdatui.screens.invoke import InvokeScreen
 from lambdatui.screens.logs import LogsScreen
 
-from .helpers import app_for, client, dlq_depth, fill_dlq, settled, wait_until
+from .helpers import app_for, client, dlq_depth, fill_dlq, mode, settled, wait_until
 
 FUNCTION = "payments-webhook"
 DLQ = "payments-webhook-dlq"
@@ -205,3 +208,23 @@ async def test_enter_while_the_first_peek_runs_still_shows_every_message(sandbox
 def _status(screen: DlqScreen) -> str:
     found = screen.query("#dlqstatus")
     return str(found.first().render()) if found else ""
+
+
+async def test_export_writes_the_messages_for_the_user_alone(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
+) -> None:
+    rids = fill_dlq(sandbox, 3)
+    tmp_path.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        shown = sorted(m.request_id for m in screen.messages.rows)
+        screen.messages.focus()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: any(tmp_path.glob("lambdatui-dlq-*.jsonl")))
+    (exported,) = tmp_path.glob("lambdatui-dlq-*.jsonl")
+    rows = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert sorted(row["messageAttributes"]["RequestID"] for row in rows) == shown
+    assert set(rids) <= set(shown)
+    assert (mode(exported), mode(tmp_path)) == (0o600, 0o755)

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+from lambdatui.aws.logrecords import Level, RecordKind
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui_sandbox import Sandbox
 
-from .helpers import FROZEN_NOW, app_for, client, wait_until
+from .helpers import FROZEN_NOW, app_for, client, mode, wait_until
 
 NAME = "payments-webhook"
 
@@ -101,6 +102,43 @@ async def test_snapshot_from_the_log_pane_writes_its_buffer(
         shot = await _snapshot(pilot)
     assert shot.records == buffered
     assert "from the open log pane" in shot.report.read_text()
+
+
+async def test_several_streams_read_in_time_order_into_a_private_snapshot(
+    history: Sandbox, tmp_path: Path, open_umask: None
+) -> None:
+    """shipping-label-printer runs in several environments (log streams) at once."""
+    tmp_path.chmod(0o755)
+    where = tmp_path / "incidents" / "today"
+    app = app_for(history, snapshot_dir=str(where))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
+        )
+        app.open_logs([f for f in app.functions if f.name == "shipping-label-printer"])
+        await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        screen = app.screen
+        await pilot.press("3")  # 15 minutes of history
+        await wait_until(
+            pilot,
+            lambda: screen.tail_status.mode.value == "live tail" and not screen.tail_status.note,
+            frames=600,
+        )
+        records = screen.logview.records()
+        shot = await _snapshot(pilot)
+    assert len({r.log_stream for r in records}) > 1
+    assert [r.timestamp for r in records] == sorted(r.timestamp for r in records)
+    # The Java function's own lines carry their level and request id.
+    java = [r for r in records if r.kind is RecordKind.APP]
+    assert java and all(r.level >= Level.INFO and r.request_id for r in java)
+    rows = [json.loads(line) for line in shot.logs.read_text().splitlines()]
+    assert len(rows) == len(records)
+    assert [row["timestamp"] for row in rows] == sorted(row["timestamp"] for row in rows)
+    # Readable by the user alone, in directories made for it; the one above untouched.
+    assert mode(shot.report) == mode(shot.logs) == 0o600
+    assert mode(where) == mode(where.parent) == 0o700
+    assert mode(tmp_path) == 0o755
+    assert sorted(p.name for p in where.iterdir()) == sorted([shot.report.name, shot.logs.name])
 
 
 async def test_snapshot_needs_a_function(history: Sandbox, tmp_path: Path) -> None:

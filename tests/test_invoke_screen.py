@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from lambdatui.aws.errors import AccessDenied
+from lambdatui.aws.logrecords import Level, RecordKind
 from lambdatui.aws.session import AwsSession, Target
 from lambdatui.aws.templates import TEMPLATES, Context, render
 from lambdatui.aws.testevents import (
@@ -27,7 +28,7 @@ from lambdatui.screens.invokemodals import HistoryScreen, SavedPicker, SaveEvent
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.pickers import Picker
 
-from .helpers import app_for, client, screen_text, wait_until
+from .helpers import app_for, client, mode, screen_text, wait_until
 
 
 def _context() -> Context:
@@ -121,6 +122,23 @@ async def test_a_raising_handler_shows_its_error_stack_and_log_tail(sandbox: Any
         assert app.screen.request_id == app.invocations[-1].request_id
 
 
+@pytest.mark.parametrize("name", ["shipping-label-printer", "auth-jwks-rotator"])
+async def test_java_and_go_lines_of_the_log_tail_are_their_own(sandbox: Any, name: str) -> None:
+    """Log4j2 and Go log lines start events of their own, with level and request id."""
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_invoke(app, pilot, name)
+        screen.editor.text = '{"order": "ord_1"}'
+        await send(app, pilot, screen, confirm=True)  # both are env=prod
+        request_id = app.invocations[-1].request_id
+        records = screen.tail_view.records()
+        start = next(r for r in records if r.kind is RecordKind.START)
+        assert "\n" not in start.message
+        line = next(r for r in records if r.kind is RecordKind.APP)
+        assert f"handling request for {name}" in line.message
+        assert (line.level, line.request_id) == (Level.INFO, request_id)
+
+
 async def test_a_successful_call_shows_payload_and_report_figures(sandbox: Any) -> None:
     app = app_for(sandbox)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -184,8 +202,8 @@ async def test_async_and_history_rerun(sandbox: Any) -> None:
         assert app.invocations[-1].kind.value == "RequestResponse"
 
 
-async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path) -> None:
-    app = app_for(sandbox, events_dir=str(tmp_path))
+async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path, open_umask: None) -> None:
+    app = app_for(sandbox, events_dir=str(tmp_path / "events"))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_invoke(app, pilot, "dev-sandbox-hello")
         screen.editor.text = '{"name": "saved"}'
@@ -193,10 +211,11 @@ async def test_local_events_save_and_load(sandbox: Any, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, SaveEvent))
         app.screen.query_one("#name").value = "greeting"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: (tmp_path / "dev-sandbox-hello/greeting.json").exists())
-        assert json.loads((tmp_path / "dev-sandbox-hello/greeting.json").read_text()) == {
-            "name": "saved"
-        }
+        saved = tmp_path / "events/dev-sandbox-hello/greeting.json"
+        await wait_until(pilot, saved.exists)
+        assert json.loads(saved.read_text()) == {"name": "saved"}
+        assert mode(saved) == 0o600
+        assert mode(saved.parent) == mode(saved.parent.parent) == 0o700
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, SaveEvent))
         app.screen.query_one("#name").value = "greeting"

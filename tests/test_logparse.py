@@ -6,6 +6,7 @@ import dataclasses
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -763,6 +764,440 @@ def test_tricky_prefixes_are_raw() -> None:
         "2 cats said Task timed out after 3.00 seconds",
     ):
         assert parse(line).kind is RecordKind.RAW, line
+
+
+# --- Java, .NET, Go and Ruby runtime lines ------------------------------------------
+
+
+def test_java_log4j2_lambda_layout() -> None:
+    record = parse(f"2026-12-01 05:53:11 {RID} INFO  LabelHandler - Requesting UPS label\n")
+    assert (record.kind, record.format, record.level) == (
+        RecordKind.APP,
+        RecordFormat.TEXT,
+        Level.INFO,
+    )
+    assert record.request_id == RID
+    assert record.record_time == 1_796_104_391_000
+    assert record.location == "LabelHandler"
+    assert record.message == "Requesting UPS label"
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "rid", "location", "message"),
+    [
+        # The request id is empty outside an invocation (init).
+        (
+            "2026-12-01 05:53:11  WARN  LabelHandler - warming up",
+            Level.WARN,
+            None,
+            "LabelHandler",
+            "warming up",
+        ),
+        # A layout without %X{AWSRequestId}.
+        ("2026-12-01 05:53:11 DEBUG Cache - miss", Level.DEBUG, None, "Cache", "miss"),
+        # %c{1}:%L, milliseconds, a message with " - " in it.
+        (
+            f"2026-12-01 05:53:11.250 {RID} ERROR LabelHandler:88 - carrier - down",
+            Level.ERROR,
+            RID,
+            "LabelHandler:88",
+            "carrier - down",
+        ),
+        (f"2026-12-01 05:53:11,250 {RID} FATAL Main - bye", Level.FATAL, RID, "Main", "bye"),
+    ],
+)
+def test_java_log4j2_variants(
+    line: str, level: Level, rid: str | None, location: str, message: str
+) -> None:
+    record = parse(line + "\n")
+    assert (record.kind, record.level, record.request_id) == (RecordKind.APP, level, rid)
+    assert (record.location, record.message) == (location, message)
+
+
+def test_java_log4j2_exception_in_the_event() -> None:
+    line = (
+        f"2026-12-01 05:53:11 {RID} ERROR LabelHandler - Label purchase failed\n"
+        "java.net.SocketTimeoutException: Read timed out\n"
+        "\tat java.base/java.net.SocketInputStream.read(SocketInputStream.java:168)\n"
+        "\tat com.example.shipping.Carrier.buy(Carrier.java:42)\n"
+        "Caused by: java.io.IOException: connection reset\n"
+        "\t... 2 more\n"
+    )
+    record = parse(line)
+    assert record.level is Level.ERROR and record.request_id == RID
+    assert record.message.startswith("Label purchase failed\njava.net.SocketTimeoutException")
+    assert record.exception_name == "java.net.SocketTimeoutException"
+    assert record.exception is not None
+    assert record.exception.startswith("java.net.SocketTimeoutException: Read timed out\n\tat ")
+    assert "Caused by: java.io.IOException" in record.exception
+
+
+def test_java_lambda_logger_lines() -> None:
+    info = parse("[INFO] Reconciling batch stl_1\n")
+    assert info.level is Level.INFO and info.message == "[INFO] Reconciling batch stl_1"
+    error = parse(
+        "[ERROR] java.lang.IllegalStateException: no ledger\n\tat com.example.A.b(A.java:3)\n"
+    )
+    assert error.level is Level.ERROR
+    assert error.exception_name == "java.lang.IllegalStateException"
+    assert (
+        error.exception
+        == "java.lang.IllegalStateException: no ledger\n\tat com.example.A.b(A.java:3)"
+    )
+    plain = parse("Reconciling batch stl_1\n")
+    assert plain.kind is RecordKind.RAW and plain.level is Level.NONE
+
+
+def test_java_stack_trace_printed_line_by_line() -> None:
+    head = parse("java.lang.IllegalStateException: no ledger\n")
+    assert head.level is Level.ERROR
+    assert head.exception_name == "java.lang.IllegalStateException"
+    assert parse('Exception in thread "main" java.lang.Error: x\n').level is Level.ERROR
+    for line in (
+        "\tat com.example.A.b(A.java:3)\n",
+        "Caused by: java.io.IOException: reset\n",
+        "\t... 12 more\n",
+    ):
+        record = parse(line)
+        assert record.kind is RecordKind.RAW and record.level is Level.NONE
+        assert logparse.is_continuation(record.raw)
+    assert not logparse.is_continuation("at the end of the day\n")
+    assert parse("java.lang is a package: ok\n").level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    ("label", "level"),
+    [
+        ("trce", Level.TRACE),
+        ("dbug", Level.DEBUG),
+        ("info", Level.INFO),
+        ("warn", Level.WARN),
+        ("fail", Level.ERROR),
+        ("crit", Level.FATAL),
+    ],
+)
+def test_dotnet_ilambdalogger_line(label: str, level: Level) -> None:
+    record = parse(f"2026-12-01T05:53:11.123Z\t{RID}\t{label}\tOrder 42 saved\n")
+    assert (record.kind, record.level, record.request_id) == (RecordKind.APP, level, RID)
+    assert record.record_time == 1_796_104_391_123
+    assert record.message == "Order 42 saved"
+
+
+def test_dotnet_exception_and_unlabelled_lines() -> None:
+    failed = parse(
+        f"2026-12-01T05:53:11.123Z\t{RID}\tfail\tCould not save order\n"
+        "System.InvalidOperationException: ledger closed\n"
+        "   at Orders.Ledger.Save(Order order) in /src/Ledger.cs:line 31\n"
+        "   at Orders.Function.Handler(Event e) in /src/Function.cs:line 12\n"
+    )
+    assert failed.level is Level.ERROR
+    assert failed.exception_name == "System.InvalidOperationException"
+    assert failed.exception is not None and failed.exception.startswith("System.Invalid")
+    # ASP.NET Core's provider writes its own level; the runtime then leaves its label out.
+    aspnet = parse(f"2026-12-01T05:53:11.123Z\t{RID}\t[Warning] Orders.Api: slow\tcart\n")
+    assert (aspnet.kind, aspnet.level, aspnet.request_id) == (RecordKind.APP, Level.WARN, RID)
+    assert aspnet.message == "[Warning] Orders.Api: slow\tcart"
+    information = parse(f"2026-12-01T05:53:11.123Z\t{RID}\t[Information] Orders.Api: ok\n")
+    assert information.level is Level.INFO
+    before_first = parse("2026-12-01T05:53:11.123Z\t\tinfo\tstarting\n")
+    assert before_first.level is Level.INFO and before_first.request_id is None
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "message", "record_time"),
+    [
+        (
+            "2026/12/01 05:53:11 rotated signing key\n",
+            Level.NONE,
+            "rotated signing key",
+            1_796_104_391_000,
+        ),
+        # slog's default logger writes through `log`, level first.
+        (
+            "2026/12/01 05:53:11 WARN rejected expired session token client_id=ios-app\n",
+            Level.WARN,
+            "rejected expired session token client_id=ios-app",
+            1_796_104_391_000,
+        ),
+        ("2026/12/01 05:53:11.250123 ERROR+2 boom\n", Level.ERROR, "boom", 1_796_104_391_250),
+        (
+            "2026/12/01 05:53:11 main.go:23: Info about x\n",
+            Level.NONE,
+            "main.go:23: Info about x",
+            1_796_104_391_000,
+        ),
+    ],
+)
+def test_go_log_lines(line: str, level: Level, message: str, record_time: int) -> None:
+    record = parse(line)
+    assert (record.kind, record.level, record.message) == (RecordKind.APP, level, message)
+    assert record.record_time == record_time
+
+
+def test_go_slog_text_handler() -> None:
+    record = parse(
+        'time=2026-12-01T05:53:11.123Z level=WARN source=/var/task/main.go:41 msg="rejected '
+        f'\\"expired\\" token" client_id=ios-app ttl=900 requestId={RID}\n'
+    )
+    assert (record.kind, record.level, record.request_id) == (RecordKind.APP, Level.WARN, RID)
+    assert record.message == 'rejected "expired" token'
+    assert record.record_time == 1_796_104_391_123
+    assert record.location == "/var/task/main.go:41"
+    assert record.fields == (("client_id", "ios-app"), ("ttl", "900"))
+    bare = parse("level=INFO msg=hello\n")
+    assert (bare.level, bare.message, bare.record_time) == (Level.INFO, "hello", None)
+    assert parse("timeout after 3 s\n").kind is RecordKind.RAW
+    assert parse("level=unknown\n").kind is RecordKind.RAW
+
+
+def test_go_slog_json_handler() -> None:
+    record = parse(
+        '{"time":"2026-12-01T05:53:11.123456789Z","level":"INFO+2","msg":"issued access token",'
+        f'"client_id":"storefront-web","requestId":"{RID}"}}'
+    )
+    assert (record.level, record.message, record.request_id) == (
+        Level.INFO,
+        "issued access token",
+        RID,
+    )
+    assert record.record_time == 1_796_104_391_123
+    assert record.fields == (("client_id", "storefront-web"),)
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "rid", "message"),
+    [
+        (
+            "I, [2026-12-01T05:53:11.123456 #8]  INFO -- : Hello from Ruby\n",
+            Level.INFO,
+            None,
+            "Hello from Ruby",
+        ),
+        (
+            f"I, [2026-12-01T05:53:11.123456 #8]  INFO {RID} -- : ## EVENT\n",
+            Level.INFO,
+            RID,
+            "## EVENT",
+        ),
+        (
+            f"D, [2026-12-01T05:53:11.123456 #8] DEBUG {RID} -- worker: cache warm\n",
+            Level.DEBUG,
+            RID,
+            "cache warm",
+        ),
+        (
+            "W, [2026-12-01T05:53:11.123456#8]  WARN -- : older Ruby\n",
+            Level.WARN,
+            None,
+            "older Ruby",
+        ),
+        ("F, [2026-12-01T05:53:11.123456 #8] FATAL -- : down\n", Level.FATAL, None, "down"),
+        ("A, [2026-12-01T05:53:11.123456 #8]   ANY -- : anything\n", Level.NONE, None, "anything"),
+    ],
+)
+def test_ruby_logger_lines(line: str, level: Level, rid: str | None, message: str) -> None:
+    record = parse(line)
+    assert (record.kind, record.level, record.request_id) == (RecordKind.APP, level, rid)
+    assert record.message == message
+    assert record.record_time == 1_796_104_391_123
+
+
+def test_ruby_logged_exception() -> None:
+    record = parse(
+        f"E, [2026-12-01T05:53:11.123456 #8] ERROR {RID} -- : no intent (KeyError)\n"
+        "/var/task/app.rb:12:in `fetch'\n/var/task/app.rb:12:in `handler'\n"
+    )
+    assert record.level is Level.ERROR and record.exception_name == "KeyError"
+    assert record.exception is not None and "app.rb:12" in record.exception
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-12-01 05:53:11 started the batch\n",
+        "2026-12-01 05:53:11 not-a-request-id INFO X - y\n",
+        "2026/12/01 is a date\n",
+        "2026/12/01 05:53:1 short\n",
+        "I, [not a time #8]  INFO -- : x\n",
+        "E, [2026-12-01T05:53:11.123456 #8] OOPS -- : x\n",
+        "Done, [2026-12-01]\n",
+        "2026-12-01T05:53:11.123Z\tnot-a-request-id\tsomething\n",
+    ],
+)
+def test_lookalikes_of_runtime_lines_are_raw(line: str) -> None:
+    assert parse(line).kind is RecordKind.RAW, line
+
+
+def test_runtime_lines_keep_escapes_and_long_text_as_text() -> None:
+    hostile = "pwn \x1b[2J\x1b]52;c;aGFjaw==\x07 [bold red]x[/] \u202e"
+    long_text = "y" * (1 << 20)
+    for template in (
+        "2026-12-01 05:53:11 " + RID + " ERROR LabelHandler - {}\n",
+        "2026-12-01T05:53:11.123Z\t" + RID + "\tfail\t{}\n",
+        "2026/12/01 05:53:11 ERROR {}\n",
+        'time=2026-12-01T05:53:11.123Z level=ERROR msg="{}"\n',
+        "E, [2026-12-01T05:53:11.123456 #8] ERROR " + RID + " -- : {}\n",
+    ):
+        for text in (hostile, long_text):
+            record = parse(template.format(text))
+            assert record.kind is RecordKind.APP and record.level is Level.ERROR, template
+            assert text in record.message
+    unterminated = parse('level=INFO msg="' + 'a "' * 100_000 + "\n")
+    assert unterminated.kind is RecordKind.APP
+
+
+# --- Stream context ---------------------------------------------------------------
+
+
+def test_stream_context_credits_lines_written_inside_an_invocation() -> None:
+    context = logparse.StreamContext()
+    lines = [
+        f"START RequestId: {RID} Version: $LATEST\n",
+        "2026/12/01 05:53:11 INFO rotated signing key\n",
+        "plain print output\n",
+        f"END RequestId: {RID}\n",
+        report_line(),
+        "between invocations\n",
+    ]
+    records = context.apply([parse(line, timestamp=TS + i) for i, line in enumerate(lines)])
+    assert [r.request_id for r in records] == [RID, RID, RID, RID, RID, None]
+    assert records[1].level is Level.INFO
+    # Another stream's invocation is not this one's.
+    other = context.apply([parse("elsewhere\n", stream=OTHER_STREAM)])
+    assert other[0].request_id is None
+
+
+def test_stream_context_joins_a_trace_printed_line_by_line() -> None:
+    context = logparse.StreamContext()
+    first = context.apply(
+        [
+            parse(f"START RequestId: {RID} Version: $LATEST\n"),
+            parse("java.lang.IllegalStateException: no ledger\n"),
+            parse("\tat com.example.A.b(A.java:3)\n"),
+        ]
+    )
+    # The trace goes on in the next batch, and another stream interleaves.
+    later = context.apply(
+        [
+            parse(f"START RequestId: {RID2} Version: $LATEST\n", stream=OTHER_STREAM),
+            parse("Caused by: java.io.IOException: reset\n"),
+            parse("\t... 3 more\n"),
+            parse("\tat elsewhere(B.java:1)\n", stream=OTHER_STREAM),
+        ]
+    )
+    trace = [first[1], first[2], later[1], later[2]]
+    assert all(r.level is Level.ERROR and r.request_id == RID for r in trace)
+    assert (later[3].level, later[3].request_id) == (Level.NONE, RID2)
+    tracker = InvocationTracker()
+    tracker.feed_many([*first, *later])
+    invocation = tracker.get(RID)
+    assert invocation is not None and invocation.error_count == 1
+    assert invocation.error_message == "java.lang.IllegalStateException: no ledger"
+
+
+def test_stream_context_leaves_complete_records_alone() -> None:
+    context = logparse.StreamContext()
+    records = [
+        parse(f"START RequestId: {RID} Version: $LATEST\n"),
+        parse(f"[INFO]\t2024-11-20T10:15:30.123Z\t{RID}\tok\n"),
+    ]
+    assert context.apply(records) is records
+
+
+def test_stream_context_is_bounded() -> None:
+    context = logparse.StreamContext(max_streams=10)
+    for index in range(100):
+        context.apply([parse(f"START RequestId: {RID} Version: $LATEST\n", stream=f"s{index}")])
+    assert len(context._streams) == 10
+
+
+def _demo_setup(runtime: str, log_format: str) -> Any:
+    from lambdatui_sandbox.lambdalogs import FunctionSetup
+
+    return FunctionSetup(
+        name="demo",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:demo",
+        region="us-east-1",
+        runtime=runtime,
+        image=False,
+        handler="com.example.LabelHandler::handleRequest"
+        if runtime.startswith("java")
+        else "app.handler",
+        memory=512,
+        timeout=30,
+        log_format=log_format,
+        log_group="/aws/lambda/demo",
+        application_level="DEBUG",
+        system_level="INFO",
+        tracing=False,
+    )
+
+
+@pytest.mark.parametrize("log_format", ["Text", "JSON"])
+@pytest.mark.parametrize(
+    ("style", "runtime"),
+    [
+        ("python", "python3.12"),
+        ("powertools", "python3.12"),
+        ("node", "nodejs22.x"),
+        ("java", "java17"),
+        ("go", "provided.al2023"),
+    ],
+)
+@pytest.mark.parametrize("outcome", ["ok", "error", "timeout"])
+def test_every_demo_runtime_line_has_its_level_and_request_id(
+    style: str, runtime: str, log_format: str, outcome: str
+) -> None:
+    """What the demo's functions write (sandbox templates) reads back whole."""
+    from lambdatui_sandbox.invocations import InvocationType, Outcome, SimulatedInvocation
+    from lambdatui_sandbox.lambdalogs import AppLine, LogRenderer
+
+    setup = _demo_setup(runtime, log_format)
+    start = 1_796_104_391_000
+    invocation = SimulatedInvocation(
+        function_name="demo",
+        version="$LATEST",
+        qualifier=None,
+        request_id=RID,
+        start_ms=start,
+        duration_ms=1200.0,
+        billed_duration_ms=1200,
+        memory_size_mb=512,
+        max_memory_used_mb=200,
+        init_duration_ms=None,
+        outcome=Outcome(outcome),
+        invocation_type=InvocationType.SYNC,
+        log_group=setup.log_group,
+        log_stream=STREAM,
+        error_type="KeyError" if outcome == "error" else None,
+        error_message="'payment_intent'" if outcome == "error" else None,
+        stack_trace=("  File x\n",) if outcome == "error" else (),
+    )
+    lines = [
+        AppLine(start + 10, "INFO", "Requesting UPS label for order ord_1"),
+        AppLine(start + 20, "WARN", "UPS did not answer in 10 s", (("attempt", "2"),)),
+        AppLine(start + 30, "DEBUG", "cache warm"),
+    ]
+    renderer = LogRenderer(setup, style)
+    events = renderer.invocation_events(invocation, lines, "6a4f5e0a2e1b3c4d")
+    parsed = logparse.StreamContext().apply(
+        [
+            parse_event(text, timestamp=ts, log_group=setup.log_group, log_stream=STREAM)
+            for ts, text in events
+        ]
+    )
+    app = [r for r in parsed if r.kind in (RecordKind.APP, RecordKind.RAW)]
+    assert app, events
+    assert all(r.request_id == RID for r in parsed), [(r.raw, r.request_id) for r in parsed]
+    by_text = {line.message: line.level for line in lines}
+    levels = {"WARN": Level.WARN, "INFO": Level.INFO, "DEBUG": Level.DEBUG}
+    for record in app:
+        expected = next((lv for text, lv in by_text.items() if text in record.message), None)
+        if expected is not None:
+            assert record.level is levels[expected], record.raw
+        elif "LAMBDA_WARNING" not in record.raw:
+            assert record.level >= Level.ERROR, record.raw
+    assert len([r for r in app if any(t in r.message for t in by_text)]) == len(lines)
 
 
 # --- Hostile input ----------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from lambdatui.aws.tail import TailMode
 from lambdatui.screens.logs import LogsScreen
 
-from .helpers import app_for, client, screen_text, wait_until
+from .helpers import app_for, client, mode, screen_text, wait_until
 
 FUNCTION = "orders-api"
 GROUP = f"/aws/lambda/{FUNCTION}"
@@ -177,8 +177,9 @@ async def test_renewed_sessions_add_no_duplicates_and_no_gaps(sandbox: Any) -> N
 
 
 async def test_keep_and_share_copy_save_and_open(
-    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, open_umask: None
 ) -> None:
+    tmp_path.chmod(0o755)
     monkeypatch.chdir(tmp_path)
     app = app_for(sandbox, clock=None)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -198,6 +199,9 @@ async def test_keep_and_share_copy_save_and_open(
         await pilot.pause()
         saved = list(tmp_path.glob("lambdatui-logs-orders-api-*.jsonl"))
         assert len(saved) == 1
+        # Readable by the user alone; the current directory is left as it was.
+        assert (mode(saved[0]), mode(tmp_path)) == (0o600, 0o755)
+        assert [p.name for p in tmp_path.iterdir()] == [saved[0].name]
         rows = [json.loads(line) for line in saved[0].read_text().splitlines()]
         assert rows and all(row["requestId"] == rid for row in rows)
         assert any(str(saved[0]) in str(n.message) for n in app._notifications)
@@ -234,3 +238,51 @@ async def test_polling_takes_over_when_live_tail_is_denied(sandbox: Any) -> None
             await wait_until(pilot, lambda: any(rid in x for x in shown(screen)), frames=4000)
     finally:
         sandbox.allow()
+
+
+async def test_history_of_several_streams_reads_in_time_order(
+    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    logs = client(sandbox, "logs")
+    tag = uuid.uuid4().hex[:8]
+    start = int(time.time() * 1000) - 120_000
+    streams = [f"2026/12/04/[$LATEST]{uuid.uuid4().hex}" for _ in range(3)]
+    for index, stream in enumerate(streams):
+        # Written one stream after another; their lines interleave in time.
+        logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+        logs.put_log_events(
+            logGroupName=GROUP,
+            logStreamName=stream,
+            logEvents=[
+                {"timestamp": start + i * 1000 + index * 300, "message": f"{tag} s{index} {i}\n"}
+                for i in range(30)
+            ],
+        )
+    app = app_for(sandbox, clock=None)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_logs(app, pilot)
+
+        def ours() -> list[Any]:
+            return [r for r in screen.logview.records() if tag in r.raw]
+
+        await wait_until(pilot, lambda: len(ours()) == 90, frames=2000)
+        assert [r.timestamp for r in ours()] == sorted(r.timestamp for r in ours())
+        assert [r.raw.split()[1] for r in ours()[:4]] == ["s0", "s1", "s2", "s0"]
+        # A late line from the first stream, older than the newest one shown.
+        logs.put_log_events(
+            logGroupName=GROUP,
+            logStreamName=streams[0],
+            logEvents=[{"timestamp": start + 15_500, "message": f"{tag} late\n"}],
+        )
+        await wait_until(pilot, lambda: len(ours()) == 91, frames=4000)
+        lines = [r.raw.strip() for r in ours()]
+        at = lines.index(f"{tag} late")
+        assert lines[at - 1 : at + 2] == [f"{tag} s1 15", f"{tag} late", f"{tag} s2 15"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = next(tmp_path.glob("lambdatui-logs-orders-api-*.jsonl"))
+    rows = [json.loads(line) for line in saved.read_text().splitlines()]
+    times = [row["timestamp"] for row in rows]
+    assert times == sorted(times)
+    assert sum(tag in row["raw"] for row in rows) == 91

@@ -152,6 +152,17 @@ class DlqMessage:
         return self.body
 
 
+def export_message(message: DlqMessage) -> dict[str, object]:
+    """One message as a JSON object, as DLQ exports write it."""
+    return {
+        "messageId": message.message_id,
+        "body": message.body,
+        "sentTimestamp": message.sent.isoformat() if message.sent else None,
+        "approximateReceiveCount": message.receive_count,
+        "messageAttributes": dict(message.attributes),
+    }
+
+
 def _epoch_ms(value: object) -> datetime | None:
     try:
         return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
@@ -244,9 +255,7 @@ async def peek(
             latest = {str(m.get("MessageId")): m for m in received}
             if latest:
                 # Released before the lock is, even when this peek is cancelled.
-                _, interrupted = await _to_the_end(
-                    release(session, url, list(latest.values()))
-                )
+                _, interrupted = await _to_the_end(release(session, url, list(latest.values())))
                 cancelled = cancelled or interrupted
         if cancelled:
             raise asyncio.CancelledError

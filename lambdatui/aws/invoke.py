@@ -7,7 +7,7 @@ import binascii
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -199,11 +199,15 @@ async def invoke(
     )
 
 
-#: Lines that begin a new log event in a Text-format log tail; others continue one.
+#: Lines that begin a new log event in a Text-format log tail; others continue one
+#: (a traceback, a Java stack trace's "\tat" lines). The runtimes' line layouts:
+#: Python, Java's LambdaLogger, Node.js and .NET (ISO time), Log4j2 (date, space,
+#: time), Go's log (slashes), Ruby's Logger, slog's text handler.
 _EVENT_START = re.compile(
     r"^(START |END |REPORT |INIT_START |INIT_REPORT |EXTENSION|TELEMETRY|LAMBDA_WARNING|"
-    r"\[(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]\t|\{|"
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d|RequestId: )"
+    r"\[(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\][\t ]|\{|"
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d|"
+    r"[DIWEFA], \[\d{4}-|time=|level=|RequestId: )"
 )
 
 
@@ -220,10 +224,19 @@ def tail_records(text: str, request_id: str = "") -> list[LogRecord]:
         else:
             events[-1] += "\n" + line
     now = int(time.time() * 1000)
-    return [
+    records = [
         parse_event(event, timestamp=now, log_stream=request_id)
         for event in events
         if event.strip()
+    ]
+    # The tail is this invocation's: what names no request id is its.
+    return [
+        replace(record, request_id=request_id)
+        if request_id
+        and record.request_id is None
+        and record.kind in (RecordKind.APP, RecordKind.RAW)
+        else record
+        for record in records
     ]
 
 

@@ -1,9 +1,15 @@
 """Parse CloudWatch Logs events written by Lambda into `LogRecord`s.
 
 Handles the Lambda JSON and Text log formats (application and platform
-records), the Python and Node.js runtime line formats, timeouts, runtime exits
-and Powertools for AWS Lambda JSON. Anything else becomes a RAW record.
-`parse_event` never raises.
+records), the runtime line layouts of Python, Node.js, Java (Log4j2's Lambda
+layout, LambdaLogger), .NET (ILambdaLogger), Go (the `log` package, slog's
+default, text and JSON handlers) and Ruby (Logger, with or without the
+runtime's request id), stack traces, timeouts, runtime exits and Powertools for
+AWS Lambda JSON. Anything else becomes a RAW record. `parse_event` never raises.
+
+A line cannot always say everything about itself: `StreamContext` fills in
+the request id of lines written inside an invocation without one, and the
+level of stack-trace lines printed one event per line.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -28,7 +35,7 @@ from lambdatui.aws.logrecords import (
     Report,
 )
 
-__all__ = ["InvocationTracker", "compact", "parse_event"]
+__all__ = ["InvocationTracker", "StreamContext", "compact", "is_continuation", "parse_event"]
 
 _Ctx = tuple[int, str, str, str, str | None, int | None]
 
@@ -44,22 +51,62 @@ _JSON_FMT = RecordFormat.JSON
 _RAW_FMT = RecordFormat.RAW
 _POWERTOOLS_FMT = RecordFormat.POWERTOOLS
 
-_NODE_LEVELS: dict[str, Level] = {
+# The level column of tab-separated runtime lines: Node.js writes these words,
+# .NET the labels of Microsoft.Extensions.Logging's console provider.
+_TAB_LEVELS: dict[str, Level] = {
     "TRACE": Level.TRACE,
     "DEBUG": Level.DEBUG,
     "INFO": Level.INFO,
     "WARN": Level.WARN,
     "ERROR": Level.ERROR,
     "FATAL": Level.FATAL,
+    "trce": Level.TRACE,
+    "dbug": Level.DEBUG,
+    "info": Level.INFO,
+    "warn": Level.WARN,
+    "fail": Level.ERROR,
+    "crit": Level.FATAL,
+}
+# Log4j2's %p and Ruby's Logger severities (Ruby's "ANY" carries no level).
+_WORD_LEVELS: dict[str, Level] = {
+    "TRACE": Level.TRACE,
+    "DEBUG": Level.DEBUG,
+    "INFO": Level.INFO,
+    "WARN": Level.WARN,
+    "ERROR": Level.ERROR,
+    "FATAL": Level.FATAL,
+    "ANY": Level.NONE,
 }
 _NO_REQUEST_ID = frozenset({"", "undefined", "null", "None"})
 _NODE_ERROR_PREFIXES = ("Invoke Error", "Unhandled Promise Rejection", "Uncaught Exception")
 _FAILED_STATUSES = frozenset({"error", "failure", "timeout"})
-_EXCEPTION_NAME = re.compile(r"[A-Za-z_][\w.]{0,127}")
+_EXCEPTION_NAME = re.compile(r"[A-Za-z_$][\w.$]{0,127}")
+# The first line of a JVM exception printed on its own: a qualified class name.
+_JVM_EXCEPTION = re.compile(
+    r"(?:Exception in thread \"[^\"]{0,200}\" )?((?:[a-z_$][\w$]*\.)+(?:[A-Z][\w$]*)?"
+    r"(?:Exception|Error|Throwable))(?::|$)"
+)
+# How the frames of a JVM, .NET or JavaScript stack trace begin.
+_FRAME_MARKERS = ("\n\tat ", "\n   at ", "\n    at ")
+# Lines that continue a stack trace printed one event per line (Java's
+# printStackTrace on stderr): they belong to the line that began the trace.
+_CONTINUATION_PREFIXES = (
+    "\tat ",
+    "\t... ",
+    "Caused by: ",
+    "\tCaused by: ",
+    "Suppressed: ",
+    "\tSuppressed: ",
+    "   at ",
+    "    at ",
+)
+_RUBY_CLASS = re.compile(r"\(([A-Z]\w*(?:::[A-Z]\w*)*)\)$")
+_LOGFMT_PAIR = re.compile(r'([^\s="]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
 _TIME_KEYS = ("timestamp", "time", "@timestamp")
 _LEVEL_KEYS = ("level", "log_level", "severity", "levelname")
 _MESSAGE_KEYS = ("message", "msg")
 _REQUEST_ID_KEYS = ("requestId", "awsRequestId", "AWSRequestId", "request_id")
+_LOGFMT_RID_KEYS = frozenset((*_REQUEST_ID_KEYS, "aws_request_id"))
 _STACK_KEYS = ("stackTrace", "stack", "trace")
 _POWERTOOLS_CONTEXT_KEYS = (
     "sampling_rate",
@@ -118,9 +165,22 @@ def _fallback(message: str, ctx: _Ctx) -> LogRecord:
 def _raw(message: str, ctx: _Ctx) -> LogRecord:
     text = message.rstrip("\r\n")
     level = _leading_level(text)
-    if level is Level.NONE and "Runtime exited with error" in text:
-        level = Level.ERROR
+    if level is Level.NONE:
+        if "Runtime exited with error" in text:
+            level = Level.ERROR
+        elif (dot := text.find(".", 0, 300)) > 0 and (
+            text.find(" ", 0, dot) < 0 or text.startswith("Exception in thread ")
+        ):
+            # The first word is a qualified name: perhaps a JVM exception on its own.
+            match = _JVM_EXCEPTION.match(text, 0, 400)
+            if match is not None:
+                return LogRecord(*ctx, _RAW, Level.ERROR, text, _RAW_FMT, exception_name=match[1])
     return LogRecord(*ctx, _RAW, level, text, _RAW_FMT)
+
+
+def is_continuation(text: str) -> bool:
+    """True for a line that continues a stack trace printed one line per event."""
+    return text.startswith(_CONTINUATION_PREFIXES)
 
 
 def _leading_level(text: str) -> Level:
@@ -158,22 +218,51 @@ def _shared(value: Any) -> Any:
 
 
 _UTC_SUFFIXES = frozenset({"Z", "+0000", "+00:00", ""})
+_DIGITS = "0123456789"
 _second_cache: dict[str, int | None] = {}
 
 
 def _iso_ms(value: str) -> int | None:
-    """Epoch ms of an ISO 8601 time; naive times are taken as UTC."""
+    """Epoch ms of an ISO 8601 time (``T`` or a space between date and time);
+    naive times are taken as UTC."""
+    # The usual shape first: milliseconds and a UTC suffix (2026-12-01T05:53:11.123Z).
     if 23 <= len(value) <= 29 and value[19] in ".," and value[23:] in _UTC_SUFFIXES:
         millis = value[20:23]
         if millis.isascii() and millis.isdigit():
-            head = value[:19]
-            base = _second_cache.get(head, -1)
+            # _at_second, inlined: this runs for nearly every line.
+            base = _second_cache.get(value[:19], -1)
             if base == -1:
-                if len(_second_cache) >= 4096:
-                    _second_cache.clear()
-                base = _second_cache[head] = _iso_ms_slow(head)
+                return _at_second(value, int(millis))
             return None if base is None else base + int(millis)
+    return _iso_ms_other(value)
+
+
+def _iso_ms_other(value: str) -> int | None:
+    """Whole seconds (Log4j, Go) or finer than milliseconds (Ruby, Go's slog), else any."""
+    if 19 <= len(value) <= 35 and value[4:5] == "-" and value[13:14] == ":":
+        rest = value[19:]
+        if rest in _UTC_SUFFIXES:
+            return _at_second(value, 0)
+        digits = rest[1:4]
+        if (
+            rest[:1] in (".", ",")
+            and digits.isascii()
+            and digits.isdigit()
+            and rest[4:].lstrip(_DIGITS) in _UTC_SUFFIXES
+        ):
+            return _at_second(value, int(digits))
     return _iso_ms_slow(value)
+
+
+def _at_second(value: str, millis: int) -> int | None:
+    """`millis` after the second `value` starts with (its first 19 characters)."""
+    head = value[:19]
+    base = _second_cache.get(head, -1)
+    if base == -1:
+        if len(_second_cache) >= 4096:
+            _second_cache.clear()
+        base = _second_cache[head] = _iso_ms_slow(head)
+    return None if base is None else base + millis
 
 
 def _iso_ms_slow(value: str) -> int | None:
@@ -258,6 +347,25 @@ def _exception_name(text: str) -> str | None:
     return head if _EXCEPTION_NAME.fullmatch(head) else None
 
 
+def _stack_trace(text: str) -> tuple[str | None, str | None]:
+    """A JVM, .NET or JavaScript stack trace inside a message: (trace, exception type).
+
+    The trace starts at the line before the first frame (``\tat ...``, ``   at ...``).
+    """
+    for marker in _FRAME_MARKERS:
+        at = text.find(marker)
+        if at >= 0:
+            break
+    else:
+        return None, None
+    start = text.rfind("\n", 0, at) + 1
+    header = text[start:at]
+    name = header[:200].partition(":")[0].strip()
+    if name.startswith("Exception in thread "):
+        name = name.rpartition(" ")[2]
+    return text[start:], (name if _EXCEPTION_NAME.fullmatch(name) else None)
+
+
 # --- Text format platform lines -------------------------------------------------
 
 
@@ -271,6 +379,8 @@ def _parse_s(message: str, ctx: _Ctx) -> LogRecord | None:
 
 
 def _parse_e(message: str, ctx: _Ctx) -> LogRecord | None:
+    if message[1:4] == ", [":
+        return _parse_ruby(message, ctx)
     if message.startswith("END RequestId: "):
         tokens = message[15:].split(None, 1)
         rid = _rid(tokens[0]) if tokens else None
@@ -281,6 +391,8 @@ def _parse_e(message: str, ctx: _Ctx) -> LogRecord | None:
 
 
 def _parse_i(message: str, ctx: _Ctx) -> LogRecord | None:
+    if message[1:4] == ", [":
+        return _parse_ruby(message, ctx)
     if message.startswith("INIT_START "):
         return LogRecord(*ctx, RecordKind.INIT_START, Level.INFO, message.rstrip(), _TEXT_FMT)
     if message.startswith(("INIT_REPORT ", "INIT_RUNTIME_DONE ")):
@@ -437,6 +549,9 @@ def _parse_bracket(message: str, ctx: _Ctx) -> LogRecord | None:
         name = _exception_name(text)
         trace_at = text.find("Traceback (most recent call last):")
         exception = text[trace_at:] if trace_at >= 0 else None
+        if exception is None and "\n" in text:
+            exception, traced = _stack_trace(text)
+            name = traced or name
         return LogRecord(
             *ctx,
             _APP,
@@ -452,19 +567,22 @@ def _parse_bracket(message: str, ctx: _Ctx) -> LogRecord | None:
 def _parse_digit(message: str, ctx: _Ctx) -> LogRecord | None:
     tab = message.find("\t", 0, 40)
     if tab > 0:
+        # Node.js and .NET: time<TAB>request id<TAB>level<TAB>message. Inline: the
+        # most common runtime line there is.
         parts = message.split("\t", 3)
-        if len(parts) != 4:
-            return None
-        level = _NODE_LEVELS.get(parts[2])
+        level = _TAB_LEVELS.get(parts[2]) if len(parts) == 4 else None
         if level is None:
-            return None
+            return _dotnet_unlabelled(message, parts, ctx)
         record_time = _iso_ms(parts[0])
         if record_time is None:
             return None
         text = _text(parts[3])
         exception = exception_name = None
-        if level >= Level.ERROR and text.startswith(_NODE_ERROR_PREFIXES):
-            text, exception, exception_name = _node_error(text)
+        if level >= Level.ERROR:
+            if text.startswith(_NODE_ERROR_PREFIXES):
+                text, exception, exception_name = _node_error(text)
+            elif "\n" in text:
+                exception, exception_name = _stack_trace(text)
         return LogRecord(
             *ctx,
             _APP,
@@ -476,6 +594,11 @@ def _parse_digit(message: str, ctx: _Ctx) -> LogRecord | None:
             exception=exception,
             exception_name=exception_name,
         )
+    sep = message[4:5]
+    if sep == "-" and message[10:11] == " ":
+        return _parse_log4j(message, ctx)
+    if sep == "/":
+        return _parse_go_log(message, ctx)
     if message.find(" Task timed out after ", 0, 200) > 0:
         parts = message.split(" ", 2)
         record_time = _iso_ms(parts[0])
@@ -490,6 +613,206 @@ def _parse_digit(message: str, ctx: _Ctx) -> LogRecord | None:
                 record_time,
             )
     return None
+
+
+def _runtime_line(
+    ctx: _Ctx,
+    level: Level,
+    text: str,
+    rid: str | None,
+    record_time: int | None,
+    location: str | None = None,
+    exception: str | None = None,
+    exception_name: str | None = None,
+) -> LogRecord:
+    """An application line of a runtime's text layout. Unless the layout found the
+    exception itself, an error's stack trace in it (JVM, .NET) gives it and its type."""
+    if exception_name is None and level >= Level.ERROR and "\n" in text:
+        exception, exception_name = _stack_trace(text)
+    return LogRecord(
+        *ctx,
+        _APP,
+        level,
+        text,
+        _TEXT_FMT,
+        rid,
+        record_time,
+        location=location,
+        exception=exception,
+        exception_name=exception_name,
+    )
+
+
+def _looks_like_request_id(value: str) -> bool:
+    return len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-"
+
+
+def _dotnet_unlabelled(message: str, parts: list[str], ctx: _Ctx) -> LogRecord | None:
+    """.NET without its level label: for lines that carry their own (``[Information]
+    Category: ...`` from the ASP.NET Core logging provider)."""
+    if len(parts) < 3:
+        return None
+    rid = parts[1]
+    if rid and not _looks_like_request_id(rid):
+        return None
+    record_time = _iso_ms(parts[0])
+    if record_time is None:
+        return None
+    text = _text(message[len(parts[0]) + len(rid) + 2 :])
+    level = _leading_level(text)
+    if level is Level.NONE and "\n" in text and _stack_trace(text)[1] is not None:
+        level = Level.ERROR  # an exception written without a level
+    return _runtime_line(ctx, level, text, _rid(rid), record_time)
+
+
+def _parse_log4j(message: str, ctx: _Ctx) -> LogRecord | None:
+    """Java, Log4j2 with the Lambda layout: ``%d{yyyy-MM-dd HH:mm:ss} %X{AWSRequestId}
+    %-5p %c{1} - %m%n`` (also with ``.SSS`` / ``,SSS`` and ``%c{1}:%L``)."""
+    end = 19
+    if message[19:20] in (".", ","):
+        end = 23
+    record_time = _iso_ms(message[:end])
+    if record_time is None or message[end : end + 1] != " ":
+        return None
+    rid_text, _, rest = message[end + 1 :].partition(" ")
+    level = _WORD_LEVELS.get(rid_text)
+    if level is not None:
+        # A layout without the request id.
+        rid_text = ""
+    else:
+        word, _, rest = rest.lstrip(" ").partition(" ")
+        level = _WORD_LEVELS.get(word)
+        if level is None or (rid_text and not _looks_like_request_id(rid_text)):
+            return None
+    rest = rest.lstrip(" ")
+    logger, sep, body = rest.partition(" - ")
+    location = None
+    if sep and logger and " " not in logger and len(logger) <= 200:
+        location = _shared(logger)
+    else:
+        body = rest
+    return _runtime_line(ctx, level, _text(body), _rid(rid_text), record_time, location)
+
+
+def _parse_go_log(message: str, ctx: _Ctx) -> LogRecord | None:
+    """Go's `log` package: ``2026/12/01 05:53:11[.123456] message``; slog's default
+    logger writes through it with the level first (``... INFO message k=v``)."""
+    if message[7:8] != "/" or message[10:11] != " " or message[13:14] != ":":
+        return None
+    end = 19
+    if message[19:20] == ".":
+        end = 20 + len(message[20:27]) - len(message[20:27].lstrip(_DIGITS))
+    stamp = message[:end].replace("/", "-", 2)
+    record_time = _iso_ms(stamp)
+    if record_time is None or message[end : end + 1] != " ":
+        return None
+    rest = message[end + 1 :]
+    word, _, after = rest.partition(" ")
+    level = Level.lookup(word) if word.isupper() or "+" in word or "-" in word else None
+    if level is None:
+        level, after = Level.NONE, rest
+    return LogRecord(*ctx, _APP, level, _text(after), _TEXT_FMT, None, record_time)
+
+
+def _parse_ruby(message: str, ctx: _Ctx) -> LogRecord | None:
+    """Ruby's Logger: ``I, [2026-12-01T05:53:11.123456 #8]  INFO -- : message``; the
+    Lambda runtime's formatter puts the request id after the severity."""
+    close = message.find("]", 4, 80)
+    if close < 0:
+        return None
+    stamp = message[4:close]
+    hash_at = stamp.rfind("#")
+    if hash_at < 0:
+        return None
+    record_time = _iso_ms(stamp[:hash_at].rstrip())
+    if record_time is None:
+        return None
+    head, sep, _ = message[close + 1 : close + 200].partition(" -- ")
+    if not sep:
+        return None
+    words = head.split()
+    if not 1 <= len(words) <= 2:
+        return None
+    level = _WORD_LEVELS.get(words[0])
+    if level is None:
+        return None
+    rid = _rid(words[1]) if len(words) == 2 else None
+    start = close + 1 + len(head) + 4
+    progname_end = message.find(": ", start)
+    if progname_end < 0:
+        return None
+    text = _text(message[progname_end + 2 :])
+    exception = exception_name = None
+    if level >= Level.ERROR:
+        # logger.error(exception) writes "message (Class)" and the backtrace.
+        first, newline, _ = text.partition("\n")
+        match = _RUBY_CLASS.search(first[-200:])
+        if match is not None:
+            exception_name = match[1]
+            exception = text if newline else None
+    return _runtime_line(
+        ctx, level, text, rid, record_time, exception=exception, exception_name=exception_name
+    )
+
+
+def _parse_ruby_only(message: str, ctx: _Ctx) -> LogRecord | None:
+    return _parse_ruby(message, ctx) if message[1:4] == ", [" else None
+
+
+def _logfmt_value(value: str) -> str:
+    """A quoted logfmt value, unquoted (Go's strconv.Quote escapes, as JSON's mostly are)."""
+    if len(value) >= 2:
+        try:
+            decoded = _loads(value)
+        except ValueError:
+            return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        return decoded if isinstance(decoded, str) else value[1:-1]
+    return value
+
+
+def _parse_logfmt(message: str, ctx: _Ctx) -> LogRecord | None:
+    """Go slog's TextHandler: ``time=... level=INFO msg="..." key=value ...``."""
+    if not message.startswith(("time=", "level=")):
+        return None
+    record_time = None
+    level = Level.NONE
+    text: str | None = None
+    rid = location = None
+    fields: list[tuple[str, Any]] = []
+    for key, value in _LOGFMT_PAIR.findall(message):
+        if value[:1] == '"':
+            value = _logfmt_value(value)
+        if key == "time" and record_time is None:
+            record_time = _iso_ms(value)
+            if record_time is not None:
+                continue
+        elif key == "level" and level is Level.NONE:
+            level = Level.lookup(value) or Level.NONE
+            if level is not Level.NONE:
+                continue
+        elif key == "msg" and text is None:
+            text = value
+            continue
+        elif key == "source" and location is None:
+            location = _shared(value)
+            continue
+        elif key in _LOGFMT_RID_KEYS and rid is None:
+            rid = _rid(value)
+            continue
+        fields.append((_intern(key) if len(key) <= 64 else key, _shared(value)))
+    if text is None and level is Level.NONE:
+        return None
+    return LogRecord(
+        *ctx,
+        _APP,
+        level,
+        _text(text or ""),
+        _TEXT_FMT,
+        rid,
+        record_time,
+        tuple(fields),
+        location=location,
+    )
 
 
 def _node_error(text: str) -> tuple[str, str | None, str | None]:
@@ -833,7 +1156,91 @@ _BY_FIRST_CHAR: dict[str, Callable[[str, _Ctx], LogRecord | None]] = {
     "L": _parse_l,
     "[": _parse_bracket,
     **{digit: _parse_digit for digit in "0123456789"},
+    **{letter: _parse_ruby_only for letter in "DWFA"},
+    "t": _parse_logfmt,
+    "l": _parse_logfmt,
 }
+
+
+# --- What a line says by its place in the stream --------------------------------
+
+
+class _StreamState:
+    __slots__ = ("active", "head")
+
+    def __init__(self) -> None:
+        self.active: str | None = None
+        self.head: LogRecord | None = None
+
+
+class StreamContext:
+    """Completes records from the ones before them in the same log stream.
+
+    A log stream is one execution environment, which runs one invocation at a
+    time: a line written between an invocation's START and its REPORT without
+    a request id of its own (print output, Go's `log` lines, LambdaLogger's
+    plain lines) belongs to that invocation. A stack trace printed one line per
+    event (``\tat ...``, ``Caused by: ...``) takes the level and request id of
+    the line that began it. Feed records in each stream's order; at most
+    `max_streams` streams are remembered.
+    """
+
+    def __init__(self, max_streams: int = 2_000) -> None:
+        self.max_streams = max(1, max_streams)
+        self._streams: OrderedDict[tuple[str, str], _StreamState] = OrderedDict()
+
+    def clear(self) -> None:
+        self._streams.clear()
+
+    def apply(self, records: list[LogRecord]) -> list[LogRecord]:
+        """`records`, with what their streams tell filled in (a new list if any changed)."""
+        out = records
+        streams = self._streams
+        for index, record in enumerate(records):
+            kind = record.kind
+            key = (record.log_group, record.log_stream)
+            state = streams.get(key)
+            if kind is _APP or kind is _RAW:
+                if state is None:
+                    state = self._state(key)
+                completed = self._complete(record, state)
+                if completed is not record:
+                    if out is records:
+                        out = list(records)
+                    out[index] = completed
+            elif kind is RecordKind.START:
+                state = state or self._state(key)
+                state.active = record.request_id
+                state.head = None
+            elif kind is RecordKind.REPORT and state is not None:
+                if state.active == record.request_id:
+                    state.active = None
+                state.head = None
+        return out
+
+    @staticmethod
+    def _complete(record: LogRecord, state: _StreamState) -> LogRecord:
+        if record.raw.startswith(_CONTINUATION_PREFIXES):
+            head = state.head
+            level = record.level
+            rid = record.request_id
+            if head is not None:
+                level = max(level, head.level)
+                rid = rid or head.request_id
+            rid = rid or state.active
+            if level is record.level and rid is record.request_id:
+                return record
+            return replace(record, level=level, request_id=rid)
+        if record.request_id is None and state.active is not None:
+            record = replace(record, request_id=state.active)
+        state.head = record
+        return record
+
+    def _state(self, key: tuple[str, str]) -> _StreamState:
+        state = self._streams[key] = _StreamState()
+        while len(self._streams) > self.max_streams:
+            self._streams.popitem(last=False)
+        return state
 
 
 # --- Invocations ----------------------------------------------------------------
@@ -1036,7 +1443,11 @@ class InvocationTracker:
     def _apply(builder: _Builder, record: LogRecord) -> None:
         builder.snapshot = None
         builder.records += 1
-        if record.level >= Level.ERROR and record.kind is not RecordKind.REPORT:
+        if (
+            record.level >= Level.ERROR
+            and record.kind is not RecordKind.REPORT
+            and not record.raw.startswith(_CONTINUATION_PREFIXES)
+        ):
             builder.errors += 1
             if builder.error_message is None:
                 first_line = record.message.split("\n", 1)[0]

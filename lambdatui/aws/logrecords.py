@@ -31,7 +31,7 @@ class Level(IntEnum):
         if isinstance(value, str):
             level = _LEVEL_NAMES.get(value)
             if level is None and len(value) <= 16:
-                level = _LEVEL_NAMES.get(value.strip().upper())
+                level = _LEVEL_NAMES.get(value.strip().upper()) or _slog_offset(value.strip())
             return level if level is not None else Level.NONE
         if isinstance(value, int) and not isinstance(value, bool):
             return _PINO_LEVELS.get(value, Level.NONE)
@@ -39,10 +39,16 @@ class Level(IntEnum):
 
     @classmethod
     def lookup(cls, name: str) -> Level | None:
-        """The level for an exact level word (any case), or None if it is not one."""
+        """The level for an exact level word (any case), or None if it is not one.
+
+        Go's slog writes levels between its named ones as an offset (``INFO+2``,
+        ``DEBUG-4``); those count as the named level they reach.
+        """
         level = _LEVEL_NAMES.get(name)
         if level is None and len(name) <= 16:
             level = _LEVEL_NAMES.get(name.upper())
+            if level is None:
+                level = _slog_offset(name)
         return level
 
 
@@ -51,6 +57,7 @@ _LEVEL_NAMES: dict[str, Level] = {
     "VERBOSE": Level.TRACE,
     "DEBUG": Level.DEBUG,
     "INFO": Level.INFO,
+    "INFORMATION": Level.INFO,
     "NOTICE": Level.INFO,
     "WARN": Level.WARN,
     "WARNING": Level.WARN,
@@ -65,6 +72,27 @@ _LEVEL_NAMES: dict[str, Level] = {
     "EMERGENCY": Level.FATAL,
     "PANIC": Level.FATAL,
 }
+
+# slog's named levels and their numeric values; an offset from one lands between them.
+_SLOG_VALUES = {"DEBUG": -4, "INFO": 0, "WARN": 4, "ERROR": 8}
+
+
+def _slog_offset(name: str) -> Level | None:
+    """``INFO+2`` -> INFO, ``WARN+4`` -> ERROR, ``DEBUG-4`` -> DEBUG; else None."""
+    sign = max(name.find("+", 4), name.find("-", 4))
+    if sign < 0:
+        return None
+    base = _SLOG_VALUES.get(name[:sign].upper())
+    digits = name[sign + 1 :]
+    if base is None or not (digits.isascii() and digits.isdigit()):
+        return None
+    value = base + int(digits) if name[sign] == "+" else base - int(digits)
+    if value >= 8:
+        return Level.ERROR
+    if value >= 4:
+        return Level.WARN
+    return Level.INFO if value >= 0 else Level.DEBUG
+
 
 _PINO_LEVELS: dict[int, Level] = {
     10: Level.TRACE,

@@ -2,7 +2,10 @@
 
 A Live Tail session that ends is renewed without a gap (the gap since the
 newest event seen is backfilled with FilterLogEvents) and without duplicates
-(every event passes a de-duplicator that both transports share).
+(every event passes a de-duplicator that both transports share). Batches go
+to the sink in timestamp order; a batch can still be older than the one
+before it (another stream's page, a late event), so the sink places records
+by timestamp (`LogBuffer`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 from .errors import AwsError, ServerError, Throttled, TimedOut, is_transient
+from .logparse import StreamContext
 from .logrecords import LogRecord
 from .logs import LiveTailUnavailable, filter_pages, group_arn, live_tail
 from .session import AwsSession
@@ -31,6 +36,8 @@ QUICK_ENDS_BEFORE_POLLING = 3
 
 
 TROUBLES = ("throttled", "disconnected", "server error", "timed out")
+
+_timestamp = attrgetter("timestamp")
 
 
 def trouble(error: AwsError) -> str:
@@ -58,45 +65,85 @@ class TailStatus:
     renewals: int = 0
 
 
-class Deduper:
-    """Drops events already seen, by (group, stream, timestamp, message).
+_Key = tuple[str, str, int, int]
+_UNSEEN = object()
 
-    Live Tail results carry no eventId, so the key is built from what both
-    transports share. Keys older than `horizon_ms` before the newest event
-    are forgotten, so memory stays bounded.
+
+class _Copies:
+    """The copies seen of one (group, stream, timestamp, text): event ids and Live Tail results.
+
+    FilterLogEvents gives each event its eventId; Live Tail gives none. A Live
+    Tail result is a copy of an event FilterLogEvents may also return, so the
+    distinct events are as many as the larger of the two counts.
+    """
+
+    __slots__ = ("ids", "live")
+
+    def __init__(self, first: str | None) -> None:
+        self.ids: set[str] = set() if first is None else {first}
+        self.live = 1 if first is None else 0
+
+    def add(self, event_id: str | None) -> bool:
+        """Count one more copy; True if it is an event not seen before."""
+        before = max(self.live, len(self.ids))
+        if event_id is None:
+            self.live += 1
+        else:
+            self.ids.add(event_id)
+        return max(self.live, len(self.ids)) > before
+
+
+class Deduper:
+    """Drops events already seen, from either transport.
+
+    Events are matched by (group, stream, timestamp, message), what both
+    transports share, and told apart by eventId where they carry one: the same
+    line written twice in one millisecond is two events. Live Tail results
+    carry no eventId, and a session never sends an event twice. Keys older than
+    `horizon_ms` before the newest event are forgotten, so memory stays bounded.
     """
 
     def __init__(self, horizon_ms: int = 10 * 60_000, max_keys: int = 500_000) -> None:
         self.horizon_ms = horizon_ms
         self.max_keys = max_keys
-        self._keys: set[tuple[str, str, int, int]] = set()
-        self._order: deque[tuple[int, tuple[str, str, int, int]]] = deque()
+        self._seen: dict[_Key, object] = {}
+        self._order: deque[tuple[int, _Key]] = deque()
         self.newest = 0
         self.dropped = 0
 
     def fresh(self, records: list[LogRecord]) -> list[LogRecord]:
         out: list[LogRecord] = []
+        seen = self._seen
         for record in records:
             key = (record.log_group, record.log_stream, record.timestamp, hash(record.raw))
-            if key in self._keys:
-                self.dropped += 1
+            prior = seen.get(key, _UNSEEN)
+            if prior is _UNSEEN:
+                # The common case: one copy, remembered by its event id (None: Live Tail).
+                seen[key] = record.event_id
+                self._order.append((record.timestamp, key))
+                if record.timestamp > self.newest:
+                    self.newest = record.timestamp
+                out.append(record)
                 continue
-            self._keys.add(key)
-            self._order.append((record.timestamp, key))
-            if record.timestamp > self.newest:
-                self.newest = record.timestamp
-            out.append(record)
+            if isinstance(prior, _Copies):
+                copies = prior
+            else:
+                copies = seen[key] = _Copies(prior if isinstance(prior, str) else None)
+            if copies.add(record.event_id):
+                out.append(record)
+            else:
+                self.dropped += 1
         self._prune()
         return out
 
     def _prune(self) -> None:
         horizon = self.newest - self.horizon_ms
-        order, keys = self._order, self._keys
-        while order and (order[0][0] < horizon or len(keys) > self.max_keys):
-            keys.discard(order.popleft()[1])
+        order, seen = self._order, self._seen
+        while order and (order[0][0] < horizon or len(seen) > self.max_keys):
+            seen.pop(order.popleft()[1], None)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._seen)
 
 
 Sink = Callable[[list[LogRecord]], None]
@@ -129,6 +176,7 @@ class Tailer:
         self.live = live
         self.clock = clock
         self.dedupe = Deduper()
+        self.context = StreamContext()
         self.renewals = 0
         self.mode = TailMode.CONNECTING
         self._sampled = False
@@ -145,7 +193,9 @@ class Tailer:
     def _emit(self, records: list[LogRecord]) -> None:
         fresh = self.dedupe.fresh(records)
         if fresh:
-            self.sink(fresh)
+            # Stable: each stream's own order is kept, which the context relies on.
+            fresh.sort(key=_timestamp)
+            self.sink(self.context.apply(fresh))
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -166,7 +216,7 @@ class Tailer:
             return out
 
         pages = await asyncio.gather(*(collect(g) for g in self.groups))
-        self._emit(list(heapq.merge(*pages, key=lambda r: r.timestamp)))
+        self._emit(list(heapq.merge(*pages, key=_timestamp)))
 
     async def run(self) -> None:
         """Follow until cancelled: Live Tail when possible, else FilterLogEvents polling."""

@@ -202,6 +202,9 @@ def account_line(settings: AccountSettings, usage: Health, window: str) -> Conte
     def n(value: float | int | None) -> str:
         return NO_DATA if value is None else f"{value:,.0f}"
 
+    def counted(value: float | None, word: str) -> str:
+        return f"{NO_DATA} {word}s" if value is None else fmt.plural(value, word)
+
     in_use = usage.value("concurrency")
     parts: list[str | tuple[str, str]] = [
         ("Account  ", "bold"),
@@ -210,11 +213,14 @@ def account_line(settings: AccountSettings, usage: Health, window: str) -> Conte
         ("  unreserved ", "$text-muted"),
         n(settings.unreserved),
         (f"  │ last {window}: ", "$text-muted"),
-        f"{n(usage.value('invocations'))} invocations, ",
-        (f"{n(usage.value('errors'))} errors", "$error-highlight" if usage.value("errors") else ""),
+        f"{counted(usage.value('invocations'), 'invocation')}, ",
+        (
+            counted(usage.value("errors"), "error"),
+            "$error-highlight" if usage.value("errors") else "",
+        ),
         ", ",
         (
-            f"{n(usage.value('throttles'))} throttles",
+            counted(usage.value("throttles"), "throttle"),
             "$throttle-highlight" if usage.value("throttles") else "",
         ),
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -15,7 +14,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from ..aws.dlq import DlqMessage, FailureTarget, failure_targets, peek, queue_depth, queue_url
+from ..aws.dlq import (
+    DlqMessage,
+    FailureTarget,
+    export_message,
+    failure_targets,
+    peek,
+    queue_depth,
+    queue_url,
+)
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
@@ -29,6 +36,8 @@ from ..aws.redrive import (
     start_move,
 )
 from ..aws.session import call
+from ..files import write_jsonl
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Section
@@ -171,7 +180,7 @@ class DlqScreen(Pane):
             "No dead-letter queue, no on-failure destination: failed async events are dropped."
         )
         self.targets.set_rows(rows)
-        self.query_one("#count", Static).update(f"{len(rows)} targets")
+        self.query_one("#count", Static).update(plural(len(rows), "target"))
         first = next((r for r in rows if r.target.arn == self.wanted_target), None) or next(
             (r for r in rows if r.target.can_peek), None
         )
@@ -236,7 +245,7 @@ class DlqScreen(Pane):
         self.messages.set_rows(found)
         total = depth.visible + depth.in_flight
         self._status(
-            f"{target.name}: seen {len(found):,} of about {total:,} messages "
+            f"{target.name}: seen {len(found):,} of about {plural(total, 'message')} "
             "(peeked: nothing consumed; n reads more)"
         )
         self._show_message(self.messages.current)
@@ -368,7 +377,8 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Redrive {count} messages by re-invoking {self.function.name}?",
+                f"Redrive {count} {'message' if only and len(only) == 1 else 'messages'} "
+                f"by re-invoking {self.function.name}?",
                 self._facts(
                     count, "re-invoke asynchronously, delete each after 202", self.function.arn
                 ),
@@ -407,7 +417,8 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Send {count} messages to {arn.rsplit(':', 1)[-1]}?",
+                f"Send {count} {'message' if only and len(only) == 1 else 'messages'} "
+                f"to {arn.rsplit(':', 1)[-1]}?",
                 self._facts(count, "SendMessageBatch, delete each after it was accepted", arn),
             ),
             go,
@@ -502,7 +513,7 @@ class DlqScreen(Pane):
 
         self.app.push_screen(
             Confirm(
-                f"Delete {len(chosen)} messages for good?",
+                f"Delete {plural(len(chosen), 'message')} for good?",
                 self._facts(str(len(chosen)), "delete", "-"),
             ),
             go,
@@ -517,7 +528,7 @@ class DlqScreen(Pane):
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
         progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
-        self.notify(f"Deleted {progress.done} messages", timeout=5)
+        self.notify(f"Deleted {plural(progress.done, 'message')}", timeout=5)
         self.refresh_depths()
         self.load_messages()
 
@@ -561,25 +572,11 @@ class DlqScreen(Pane):
         stamp = self.tui.settings.clock().strftime("%Y%m%d-%H%M%S")
         path = Path.cwd() / f"lambdatui-dlq-{self.current_target.name}-{stamp}.jsonl"
         try:
-            with path.open("w", encoding="utf-8") as out:
-                for m in rows:
-                    out.write(
-                        json.dumps(
-                            {
-                                "messageId": m.message_id,
-                                "body": m.body,
-                                "sentTimestamp": m.sent.isoformat() if m.sent else None,
-                                "approximateReceiveCount": m.receive_count,
-                                "messageAttributes": dict(m.attributes),
-                            },
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
+            write_jsonl(path, map(export_message, rows))
         except OSError as exc:
             self.notify(f"Could not export: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported {len(rows)} messages to {path}", timeout=8)
+        self.notify(f"Exported {plural(len(rows), 'message')} to {path}", timeout=8)
 
     def action_copy_body(self) -> None:
         message = self.messages.current

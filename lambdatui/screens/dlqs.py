@@ -17,6 +17,7 @@ from ..aws.dlq import FailureTarget, failure_targets, queue_depth
 from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.table import Column, VirtualTable, depth_class
@@ -126,7 +127,7 @@ class DlqOverviewScreen(Pane):
         aws = self.tui.aws
         functions = list(self.fleet.functions)
         slots = asyncio.Semaphore(PARALLEL)
-        self.query_one("#count", Static).update(f"checking {len(functions)} functions…")
+        self.query_one("#count", Static).update(f"checking {plural(len(functions), 'function')}…")
 
         async def targets_of(fn: Function) -> list[FailureTarget]:
             async with slots:
@@ -158,9 +159,9 @@ class DlqOverviewScreen(Pane):
         self.table.empty_text = "No function has a dead-letter queue or failure destination."
         self.table.set_rows(rows)
         total = sum(r.visible or 0 for r in rows)
-        count = f"{len(rows)} targets · {total:,} messages"
+        count = f"{plural(len(rows), 'target')} · {plural(total, 'message')}"
         if failures:
-            count += f" · {len(failures)} functions not checked: {failures[0].sentence}"
+            count += f" · {plural(len(failures), 'function')} not checked: {failures[0].sentence}"
             self.retry_soon(failures[0], self.load, "overview")
         else:
             self.recovered("overview")

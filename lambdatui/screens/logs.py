@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +18,8 @@ from ..aws.logparse import InvocationTracker
 from ..aws.logrecords import Invocation, InvocationStatus, Level, LogRecord, export_record
 from ..aws.models import Function
 from ..aws.tail import DEFAULT_HISTORY, HISTORY, Tailer, TailMode, TailStatus
+from ..files import write_jsonl
+from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
@@ -285,9 +286,9 @@ class LogsScreen(Pane):
         title = Content.assemble(("Logs ", "bold"), (visible(names), "bold $text-accent"))
         self.query_one("#title", Static).update(title)
         count = (
-            f"{log.shown:,} of {log.total:,} lines"
+            f"{log.shown:,} of {plural(log.total, 'line')}"
             if log.view_query.active
-            else (f"{log.total:,} lines")
+            else plural(log.total, "line")
         )
         if log.dropped:
             count += f" ({log.dropped:,} dropped)"
@@ -302,7 +303,7 @@ class LogsScreen(Pane):
         if status.sampled:
             parts.append(("  sampled (over 500 events/s)", "bold $text-warning"))
         if status.renewals:
-            parts.append((f"  renewed {status.renewals} times", "$text-muted"))
+            parts.append((f"  renewed {plural(status.renewals, 'time')}", "$text-muted"))
         if status.note:
             parts.append((f"  {status.note}", "$text-muted"))
         if self.error:
@@ -496,11 +497,9 @@ class LogsScreen(Pane):
         stamp = self.tui.settings.clock().strftime("%Y%m%d-%H%M%S")
         path = Path.cwd() / f"lambdatui-logs-{label}-{stamp}.jsonl"
         try:
-            with path.open("w", encoding="utf-8") as out:
-                for record in records:
-                    out.write(json.dumps(export_record(record), ensure_ascii=False) + "\n")
+            write_jsonl(path, map(export_record, records))
         except OSError as exc:
             self.notify(f"Could not save: {exc.strerror or exc}", severity="error")
             return
         what = "filtered view" if self.logview.view_query.active else "buffer"
-        self.notify(f"Saved {len(records):,} lines ({what}) to {path}", timeout=8)
+        self.notify(f"Saved {plural(len(records), 'line')} ({what}) to {path}", timeout=8)

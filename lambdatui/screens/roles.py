@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from ..aws.iam import RoleGroup, group_by_role
+from ..format import plural
 from ..widgets.contextbar import ContextBar
 from ..widgets.section import Section
 from ..widgets.table import Column, VirtualTable
@@ -71,7 +72,8 @@ class RolesScreen(Pane):
         self.table.focus()
         shared = sum(1 for g in groups if len(g.functions) > 1)
         self.query_one("#count", Static).update(
-            f"{len(groups)} roles · {shared} shared · {len(self.fleet.functions)} functions"
+            f"{plural(len(groups), 'role')} · {shared} shared · "
+            f"{plural(len(self.fleet.functions), 'function')}"
         )
         self.load_all()
         self._show_current()

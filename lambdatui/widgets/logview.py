@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -22,8 +19,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..aws.logbuffer import LogBuffer, Query
 from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
+from ..format import plural
 from ..safetext import visible
 
 LEVEL_CLASS = {
@@ -53,39 +52,11 @@ PLATFORM = {
 }
 MAX_RENDERED = 4096  # characters of one record rendered in the list
 
-
-@dataclass(frozen=True)
-class Query:
-    """What the view shows: a text or /regex/ query, a minimum level, a request id."""
-
-    text: str = ""
-    min_level: Level = Level.NONE
-    request_id: str | None = None
-    context: int = 0
-
-    @property
-    def pattern(self) -> re.Pattern[str] | None:
-        return compile_query(self.text)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.text or self.min_level > Level.NONE or self.request_id)
-
-
-def compile_query(text: str) -> re.Pattern[str] | None:
-    """Plain text matches literally (case-insensitive); /text/ is a regex."""
-    if not text:
-        return None
-    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
-        try:
-            return re.compile(text[1:-1], re.IGNORECASE)
-        except re.error:
-            return re.compile(re.escape(text), re.IGNORECASE)
-    return re.compile(re.escape(text), re.IGNORECASE)
+__all__ = ["LogView", "Query"]
 
 
 class LogView(ScrollView, can_focus=True):
-    """Records in arrival order; a filtered view over them; follows the end unless paused."""
+    """Records in timestamp order; a filtered view over them; follows the end unless paused."""
 
     DEFAULT_CSS = """
     LogView { background: $surface; overflow-x: hidden; }
@@ -143,15 +114,9 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.capacity = capacity
         self.clock = clock or (lambda: datetime.now(UTC))
-        # Records only (no wrapper objects): fewer objects for the cyclic collector.
-        self._buffer: deque[LogRecord] = deque()
-        self._view: deque[LogRecord] = deque()
-        self.dropped = 0
+        self.buffer = LogBuffer(capacity)
+        self._view = self.buffer.view
         self.unseen = 0
-        self.view_query = Query()
-        self._pattern: re.Pattern[str] | None = None
-        self._pending_context: deque[LogRecord] = deque()
-        self._after_context = 0
         self.cursor = -1  # index into the view; -1 = none (following)
         self.show_source = False
         self.sources: dict[str, str] = {}
@@ -161,18 +126,26 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def total(self) -> int:
-        return len(self._buffer)
+        return len(self.buffer.records)
 
     @property
     def shown(self) -> int:
         return len(self._view)
+
+    @property
+    def dropped(self) -> int:
+        return self.buffer.dropped
+
+    @property
+    def view_query(self) -> Query:
+        return self.buffer.query
 
     def records(self) -> list[LogRecord]:
         """The records the view shows now (filtered), oldest first."""
         return list(self._view)
 
     def buffered(self) -> list[LogRecord]:
-        return list(self._buffer)
+        return list(self.buffer.records)
 
     @property
     def current(self) -> LogRecord | None:
@@ -181,10 +154,7 @@ class LogView(ScrollView, can_focus=True):
         return None
 
     def clear(self) -> None:
-        self._buffer.clear()
-        self._view.clear()
-        self._pending_context.clear()
-        self.dropped = 0
+        self.buffer.clear()
         self.unseen = 0
         self.cursor = -1
         self._cache.clear()
@@ -192,74 +162,29 @@ class LogView(ScrollView, can_focus=True):
         self.post_message(self.Changed())
 
     def append(self, records: Iterable[LogRecord]) -> None:
-        added = 0
-        for record in records:
-            self._buffer.append(record)
-            if self._admit(record):
-                added += 1
-        overflow = len(self._buffer) - self.capacity
-        if overflow > 0:
-            removed = 0
-            view = self._view
-            for _ in range(overflow):
-                oldest = self._buffer.popleft()
-                if view and view[0] is oldest:
-                    view.popleft()
-                    removed += 1
-            self.dropped += overflow
-            if removed and self.cursor >= 0:
-                self.cursor = max(self.cursor - removed, 0)
-                if not self.follow:
-                    self.scroll_to(y=max(self.scroll_y - removed, 0), animate=False, immediate=True)
-        if added and not self.follow:
-            self.unseen += added
+        """Add records where their timestamps place them; the lines in sight stay put."""
+        view = self._view
+        keep, keep_at = self.current, self.cursor
+        top = int(self.scroll_offset.y)
+        anchor = view[top] if not self.follow and 0 <= top < len(view) else None
+        change = self.buffer.extend(records)
+        if keep is not None:
+            self.cursor = max(self.buffer.relocate(keep, keep_at, change), 0)
+        if change.added > 0 and not self.follow:
+            self.unseen += change.added
         self._resize_virtual()
+        if anchor is not None:
+            moved = self.buffer.relocate(anchor, top, change)
+            if moved != top:
+                self.scroll_to(y=max(moved, 0), animate=False, immediate=True)
         if self.follow:
             self._to_end()
         self.refresh()
         self.post_message(self.Changed())
 
-    def _matches(self, record: LogRecord) -> bool:
-        query = self.view_query
-        if record.level < query.min_level:
-            return False
-        if (
-            query.request_id
-            and record.request_id != query.request_id
-            and (query.request_id not in record.raw)
-        ):
-            return False
-        return not (self._pattern and not self._pattern.search(record.raw))
-
-    def _admit(self, entry: LogRecord) -> bool:
-        """Add `entry` to the view if it matches (or is context of a match)."""
-        context = self.view_query.context if self._pattern else 0
-        if self._matches(entry):
-            if context:
-                self._view.extend(self._pending_context)
-                self._pending_context.clear()
-                self._after_context = context
-            self._view.append(entry)
-            return True
-        if context:
-            if self._after_context > 0:
-                self._after_context -= 1
-                self._view.append(entry)
-                return True
-            self._pending_context.append(entry)
-            while len(self._pending_context) > context:
-                self._pending_context.popleft()
-        return False
-
     def set_query(self, query: Query) -> None:
         keep = self.current
-        self.view_query = query
-        self._pattern = query.pattern
-        self._view.clear()
-        self._pending_context.clear()
-        self._after_context = 0
-        for entry in self._buffer:
-            self._admit(entry)
+        self.buffer.set_query(query)
         self._cache.clear()
         self.cursor = -1
         if keep is not None:
@@ -279,12 +204,12 @@ class LogView(ScrollView, can_focus=True):
 
     def next_match(self, direction: int) -> bool:
         """Move the cursor to the next (1) or previous (-1) record matching the text query."""
-        if not self._pattern or not self._view:
+        if not self.buffer.pattern or not self._view:
             return False
         start = self.cursor if self.cursor >= 0 else (len(self._view) if direction < 0 else -1)
         index = start + direction
         while 0 <= index < len(self._view):
-            if self._pattern.search(self._view[index].raw):
+            if self.buffer.pattern.search(self._view[index].raw):
                 self.follow = False
                 self.move_cursor(index)
                 return True
@@ -357,7 +282,8 @@ class LogView(ScrollView, can_focus=True):
         start = sum(len(t) for t, _ in parts)
         parts.append((body, style("logview--platform") if record.kind in PLATFORM else plain))
         if newline and not self.wrap:
-            parts.append((f"  ⏎ +{rest.count(chr(10)) + 1} lines", style("logview--extra")))
+            more = plural(rest.count("\n") + 1, "line")
+            parts.append((f"  ⏎ +{more}", style("logview--extra")))
         if record.fields:
             extras = " ".join(f"{k}={compact(v)[:200]}" for k, v in record.fields)
             parts.append(("  " + visible(extras[:MAX_RENDERED]), style("logview--extra")))
@@ -369,9 +295,9 @@ class LogView(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         for piece, piece_style in parts:
             text.append(piece, piece_style)
-        if self._pattern:
+        if self.buffer.pattern:
             match_style = self.get_component_rich_style("logview--match")
-            for match in self._pattern.finditer(body):
+            for match in self.buffer.pattern.finditer(body):
                 if match.end() > match.start():
                     text.stylize(match_style, start + match.start(), start + match.end())
         return text
@@ -386,7 +312,7 @@ class LogView(ScrollView, can_focus=True):
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("logview--cursor")
-        if not self.wrap and not self._pattern:
+        if not self.wrap and not self.buffer.pattern:
             # The common case, built straight from segments.
             parts, _, _ = self._parts(record)
             segments = [Segment(piece, base + piece_style) for piece, piece_style in parts]
