@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from lambdatui.aws.functions import find_function
 from lambdatui.aws.logrecords import Level, RecordKind
 from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen
@@ -110,12 +111,9 @@ async def test_several_streams_read_in_time_order_into_a_private_snapshot(
     """shipping-label-printer runs in several environments (log streams) at once."""
     tmp_path.chmod(0o755)
     where = tmp_path / "incidents" / "today"
-    app = app_for(history, snapshot_dir=str(where))
+    app = app_for(history, snapshot_dir=str(where), fleet_autoload=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, FunctionsScreen) and app.screen.loading_done
-        )
-        app.open_logs([f for f in app.functions if f.name == "shipping-label-printer"])
+        app.open_logs([await find_function(app.aws, "shipping-label-printer")])
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         screen = app.screen
         await pilot.press("3")  # 15 minutes of history
