@@ -37,6 +37,8 @@ from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_var
 
 # Seconds a "retrying" note stays up without news of the call.
 TROUBLE_TTL = 60.0
+# Seconds before the health columns are read again while they hold no data at all.
+QUICK_HEALTH_RETRY = 5.0
 
 
 class LambdaTui(App[None]):
@@ -292,6 +294,10 @@ class LambdaTui(App[None]):
             # Alarm states change as often as the health figures: refresh them together.
             await fleet.refresh_alarms()
             self._fleet_backoff.reset("health")
+            if fleet.functions and not fleet.has_health_data():
+                # Not one data point yet (metrics arrive a minute or two after the
+                # first invocations): look again soon, not a whole interval later.
+                interval = min(interval, QUICK_HEALTH_RETRY)
         except Throttled:
             interval *= 2
         except AwsError as exc:

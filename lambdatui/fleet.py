@@ -341,6 +341,10 @@ class Fleet:
                 self.health.update({(fn.region, n): h for n, h in part.items()})
         self.tell(Change.HEALTH)
 
+    def has_health_data(self) -> bool:
+        """Whether any function has a single data point in the window."""
+        return any(s.has_data for h in self.health.values() for s in h.series.values())
+
     def cost_of(self, fn: Function) -> Cost | None:
         return estimate(
             self.health_of(fn), fn.memory_mb, fn.architecture, WINDOWS[self.window], self.prices
