@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -60,10 +61,18 @@ def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[Rem
             if line.startswith("# Sandbox at"):
                 break
         assert "AWS_ENDPOINT_URL" in exported, proc.stderr.read() if proc.stderr else ""
+        # Keep reading what the server prints: a full pipe would block it mid-write, where
+        # it can neither serve nor act on the terminate below.
+        for stream in (proc.stdout, proc.stderr):
+            threading.Thread(target=stream.read, daemon=True).start()
         yield RemoteSandbox(exported["AWS_ENDPOINT_URL"], exported)
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = None) -> Any:
