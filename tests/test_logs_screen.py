@@ -217,7 +217,10 @@ async def test_sampled_updates_are_flagged(sandbox: Any) -> None:
     app = app_for(sandbox, clock=None)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_logs(app, pilot)
-        put(sandbox, [f"burst line {i}\n" for i in range(900)])
+        # Live Tail sends at most 500 events a second and says "sampled" when more came;
+        # 3,000 in one put stays above 500 a second even when a slow machine spreads
+        # their ingestion over several updates.
+        put(sandbox, [f"burst line {i}\n" for i in range(3000)])
         await wait_until(pilot, lambda: screen.tail_status.sampled, frames=4000)
         await wait_until(
             pilot, lambda: "sampled" in str(screen.query_one("#tailstatus").render()), frames=400

@@ -66,6 +66,9 @@ async def _open_logs(pilot: Any) -> LogsScreen:
         pilot, lambda: screen.tail_status.mode.value == "live tail" and not screen.tail_status.note
     )
     screen._flush_status()
+    # Following: the view settles on the newest lines once the history is laid out.
+    view = screen.logview
+    await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y)
     await pilot.pause()
     return screen
 
