@@ -70,6 +70,11 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
         "--theme", help="colour theme (textual-dark, textual-light, high-contrast, themes/ files)"
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not draw (or keep) the last function list from the user cache directory",
+    )
+    parser.add_argument(
         "--demo", action="store_true", help="run on the built-in demo account (no AWS needed)"
     )
     parser.add_argument(
@@ -303,6 +308,7 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             profile=profile,
             endpoint_url=endpoint,
             read_only=args.read_only or None,
+            list_cache=False if args.no_cache else None,
             theme=args.theme,
             notices=tuple(found.problems),
         )
@@ -350,6 +356,7 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
                 endpoint_url=sandbox.endpoint_url,
                 endpoint_label="demo sandbox",
                 read_only=args.read_only or None,
+                list_cache=False if args.no_cache else None,
                 theme=args.theme,
                 access_key="demo",
                 secret_key="demo",

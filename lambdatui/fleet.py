@@ -87,6 +87,11 @@ class Fleet:
         self.loading = False
         self.loaded = False
         self.load_error: str | None = None
+        # Rows drawn from the list cache until fresh pages replace them: when they were
+        # listed, and in which account (rows of another account go once STS answers).
+        self.cached_at: datetime | None = None
+        self.cached_account: str | None = None
+        self._fresh: set[str] = set()
         self.tags_error: str | None = None
         self.window = window
         self.health: dict[tuple[str, str], Health] = {}
@@ -162,6 +167,23 @@ class Fleet:
             )
         self._set_functions(functions)
 
+    def show_cached(self, account: str, saved_at: datetime, functions: list[Function]) -> None:
+        """Rows from the list cache, drawn before the first page (marked as cached)."""
+        if self.loaded or self.closed or (self.account and account != self.account):
+            return
+        known = {f.arn for f in self.functions}
+        self._set_functions(self.functions + [f for f in functions if f.arn not in known])
+        self.cached_at = saved_at if self.cached_at is None else min(self.cached_at, saved_at)
+        self.cached_account = account
+        self.tell(Change.FUNCTIONS)
+
+    def _drop_cached(self) -> None:
+        """Only rows listed fresh stay (the cache was of another account)."""
+        self._set_functions([f for f in self.functions if f.arn in self._fresh])
+        self.cached_at = None
+        self.cached_account = None
+        self.tell(Change.FUNCTIONS)
+
     async def load(self, first_page: Callable[[], None] | None = None) -> None:
         """Page every region's functions into `functions`.
 
@@ -173,6 +195,7 @@ class Fleet:
         self.load_error = None
         self.tell(Change.FUNCTIONS)
         seen: set[str] = set()
+        self._fresh = seen
         told = time.monotonic()
         first = True
         try:
@@ -197,6 +220,8 @@ class Fleet:
         self._state_asked &= seen
         self.loading = False
         self.loaded = True
+        self.cached_at = None
+        self.cached_account = None
         self.tell(Change.FUNCTIONS)
         if first and first_page is not None:
             first_page()
@@ -280,6 +305,8 @@ class Fleet:
         self.account = found.account
         self.identity_error = None
         self.tell(Change.IDENTITY)
+        if self.cached_account is not None and self.cached_account != found.account:
+            self._drop_cached()
         return found.account
 
     def forget_identity(self) -> None:

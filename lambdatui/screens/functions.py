@@ -18,6 +18,7 @@ from ..aws.findings import Severity
 from ..aws.metrics import WINDOWS, account_health, account_settings
 from ..aws.models import Function
 from ..fleet import Change
+from ..format import ago
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
 from ..widgets.table import VirtualTable
@@ -263,6 +264,8 @@ class FunctionsScreen(Pane):
             text = f"{shown} of {total} {noun}"
         else:
             text = f"{total} {noun}"
+        if fleet.cached_at is not None:
+            text += f" · cached {ago(fleet.cached_at, self.tui.settings.clock())}"
         self.query_one("#count", Static).update(text)
         self.query_one("#posture", Static).update(self._posture_summary())
         title = f"Functions  health over {fleet.window}"
