@@ -24,19 +24,19 @@ from . import clipboard
 from .applog import log, log_path
 from .aws.cost import Prices
 from .aws.errors import AwsError, Unexpected, translate
-from .aws.logrecords import LogRecord
 from .aws.models import Function
 from .aws.session import AwsSession, Health, Notice, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .fleet import Backoff, Change, Fleet
 from .gcpolicy import YOUNG_EVERY, Collector
-from .incident import Snapshot
-from .invocations import Invocation
 from .safetext import visible
 from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_variables, shipped_dir
 
 if TYPE_CHECKING:
+    from .aws.logrecords import LogRecord
+    from .incident import Snapshot
+    from .invocations import Invocation
     from .listcache import ListCache
 
 # Seconds a "retrying" note stays up without news of the call.
@@ -179,6 +179,8 @@ class LambdaTui(App[None]):
             self.switch_screen(FunctionsScreen())
 
     def _check_keymap(self) -> None:
+        if not self.settings.keymap:
+            return  # (knowing every binding id imports every screen)
         known = known_binding_ids()
         for binding_id, _keys in self.settings.keymap:
             if binding_id not in known:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
-
-from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession
-from botocore import exceptions as bx
-from botocore import xform_name
+from typing import TYPE_CHECKING, Any
 
 from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
+
+if TYPE_CHECKING:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
+# aiobotocore, botocore and aiohttp take about a second to import: not before the
+# first frame. The first client imports them in a thread (see `_aiobotocore`).
 
 # Each call's action and outcome at debug level (never parameters or bodies); the app
 # decides where (if anywhere) the "lambdatui" logger writes.
@@ -111,6 +115,8 @@ Watcher = Callable[[Notice], None]
 
 def _retry_health(response: Any, caught: BaseException | None) -> Health | None:
     """Why botocore is about to retry a call, from its response or exception."""
+    from botocore import exceptions as bx
+
     if caught is not None:
         if isinstance(caught, bx.EndpointConnectionError | bx.ConnectionClosedError):
             return Health.DISCONNECTED
@@ -135,7 +141,9 @@ class _Shared:
     """What every region view of one session shares: clients, quotas, identity, watchers."""
 
     def __init__(self, profile: str | None, pacing: bool = True) -> None:
-        self.session = AioSession(profile=profile)
+        self.profile = profile
+        # Made with the first client (importing aiobotocore is not free).
+        self.session: AioSession | None = None
         # Lambda's control-plane quotas kept on our side (off only for a local
         # endpoint that has none, e.g. the test suite's sandbox).
         self.pacing = pacing
@@ -218,6 +226,8 @@ class AwsSession:
         return self.target.profile
 
     def _config(self) -> AioConfig:
+        from aiobotocore.config import AioConfig
+
         return AioConfig(
             # Standard retries: exponential backoff with jitter for throttles, 5xx
             # and dropped connections. Not adaptive: its client-side rate falls
@@ -236,6 +246,9 @@ class AwsSession:
     async def invoke_client(self) -> Any:
         """A Lambda client for Invoke: waits as long as a function may run (15 minutes)
         and never retries, since a retried invoke could run the function twice."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
         config = self._config().merge(
             AioConfig(read_timeout=INVOKE_READ_TIMEOUT, retries={"total_max_attempts": 1})
         )
@@ -244,6 +257,9 @@ class AwsSession:
     async def single_attempt_client(self, service: str) -> Any:
         """A client that sends each call once, for calls the caller retries itself (or
         not at all): botocore would retry LimitExceededException as a throttle."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
         config = self._config().merge(AioConfig(retries={"total_max_attempts": 1}))
         return await self.client(service, config=config, purpose="single-attempt")
 
@@ -265,6 +281,12 @@ class AwsSession:
             found = shared.clients.get(key)
             if found is not None:
                 return found
+            await _aiobotocore()
+            from aiobotocore.session import AioSession
+            from botocore import exceptions as bx
+
+            if shared.session is None:
+                shared.session = AioSession(profile=shared.profile)
             kwargs: dict[str, Any] = {
                 "region_name": key[1],
                 "config": config or self._config(),
@@ -327,6 +349,8 @@ class AwsSession:
             code = str((parsed or {}).get("Error", {}).get("Code", ""))
             log.debug("%s %s: %s", action_of(model), self.target.region, code or "ok")
             if code in CREDENTIAL_CODES:
+                from botocore import exceptions as bx
+
                 error = translate(
                     bx.ClientError(parsed, model.name), action_of(model), profile=self.profile
                 )
@@ -364,7 +388,8 @@ class AwsSession:
         shared = self._shared
         shared.generation += 1
         await self.close()
-        shared.session = AioSession(profile=self.target.profile)
+        shared.profile = self.target.profile
+        shared.session = None
         shared.stack = contextlib.AsyncExitStack()
         shared.identity = None
 
@@ -394,6 +419,8 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
     the error sentence names it as IAM does ("lambda:ListFunctions").
     """
     client = await session.client(service)
+    from botocore import xform_name
+
     method = getattr(client, xform_name(action))
     try:
         return await method(**params)
@@ -415,3 +442,20 @@ _IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "monitoring": "cloudwatch"}
 def iam_action(service: str, action: str) -> str:
     """The IAM action name for an API call, e.g. ("lambda", "GetFunction")."""
     return f"{_IAM_PREFIX.get(service, service)}:{action}"
+
+
+_imported = threading.Event()
+
+
+async def _aiobotocore() -> None:
+    """Import aiobotocore (and botocore, aiohttp) once, in a thread, so the event loop
+    keeps drawing meanwhile. Calls meanwhile wait in threads of their own (Python's
+    import lock holds them until the module is whole); later calls return at once."""
+    if not _imported.is_set():
+        await asyncio.to_thread(_import_aiobotocore)
+
+
+def _import_aiobotocore() -> None:
+    for name in ("aiobotocore.config", "aiobotocore.session", "botocore.exceptions", "aiohttp"):
+        importlib.import_module(name)
+    _imported.set()
