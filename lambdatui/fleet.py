@@ -25,6 +25,7 @@ from .aws.functions import function_pages_in, function_state, function_tags
 from .aws.metrics import WINDOWS, Health, iter_health
 from .aws.models import Function
 from .aws.paging import prefetch
+from .aws.ratelimit import Priority, priority
 from .aws.session import AwsSession
 
 # Seconds between notices while later ListFunctions pages arrive: a large account
@@ -199,18 +200,22 @@ class Fleet:
         told = time.monotonic()
         first = True
         try:
-            async for page in prefetch(function_pages_in(self.session, self.regions)):
-                seen.update(f.arn for f in page)
-                self._merge(page)
-                if first:
-                    first = False
-                    told = time.monotonic()
-                    self.tell(Change.FUNCTIONS)
-                    if first_page is not None:
-                        first_page()
-                elif time.monotonic() - told >= NOTIFY_EVERY:
-                    told = time.monotonic()
-                    self.tell(Change.FUNCTIONS)
+            # The list's pages before everything else of the account (tasks made to
+            # fetch them inherit the priority).
+            with priority(Priority.LISTING):
+                pages = prefetch(function_pages_in(self.session, self.regions))
+                async for page in pages:
+                    seen.update(f.arn for f in page)
+                    self._merge(page)
+                    if first:
+                        first = False
+                        told = time.monotonic()
+                        self.tell(Change.FUNCTIONS)
+                        if first_page is not None:
+                            first_page()
+                    elif time.monotonic() - told >= NOTIFY_EVERY:
+                        told = time.monotonic()
+                        self.tell(Change.FUNCTIONS)
         except AwsError as exc:
             self.loading = False
             self.load_error = exc.sentence
@@ -394,7 +399,8 @@ class Fleet:
         return worst_state(alarms)
 
     async def refresh_alarms(self) -> None:
-        await self.posture.refresh_alarms(self.regions)
+        with priority(Priority.BACKGROUND):
+            await self.posture.refresh_alarms(self.regions)
         self.tell(Change.POSTURE)
 
     def findings_of(self, fn: Function) -> list[Finding] | None:
@@ -428,7 +434,8 @@ class Fleet:
         def progress(_: object) -> None:
             self.tell(Change.POSTURE)
 
-        await self.posture.scan(list(self.functions), self.clock(), progress)
+        with priority(Priority.BACKGROUND):  # (the list and what is on screen go first)
+            await self.posture.scan(list(self.functions), self.clock(), progress)
         self.tell(Change.POSTURE)
 
     def observe(

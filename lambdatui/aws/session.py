@@ -7,14 +7,18 @@ import contextlib
 import importlib
 import logging
 import threading
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
+
+# (Re-exported: the rate limiter lived here.)
+from .ratelimit import Priority as Priority
+from .ratelimit import RateLimit as RateLimit
+from .ratelimit import priority as priority
 
 if TYPE_CHECKING:
     from aiobotocore.config import AioConfig
@@ -47,46 +51,16 @@ class Target:
 
 
 # Lambda's control plane: most calls share 15 requests/s per account and region;
-# GetFunction has 100/s of its own; Invoke is the data plane (no such quota).
+# GetFunction has 100/s and GetPolicy 15/s of their own; Invoke is the data plane
+# (no such quota). CloudWatch Logs: about 5 FilterLogEvents/s.
 CONTROL_PLANE_RATE = 15.0
 GET_FUNCTION_RATE = 100.0
+GET_POLICY_RATE = 15.0
+FILTER_LOG_EVENTS_RATE = 5.0
 _UNLIMITED = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
+_PACED = {"lambda", "logs"}
 # Attempts per call, the first included (botocore retries the rest with backoff).
 MAX_ATTEMPTS = 5
-
-
-class RateLimit:
-    """A token bucket: at most `rate` acquisitions per second, bursts up to `burst`."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst if burst is not None else rate
-        self.clock = clock
-        self.sleep = sleep
-        self._tokens = self.burst
-        self._stamp = clock()
-        self._lock = asyncio.Lock()
-        self.waited = 0.0
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self.clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                # (A hair under 1 counts: float sums of refills stop just short.)
-                if self._tokens >= 1 - 1e-9:
-                    self._tokens = max(self._tokens - 1, 0.0)
-                    return
-                wait = (1 - self._tokens) / self.rate
-                self.waited += wait
-                await self.sleep(wait)
 
 
 class Health(StrEnum):
@@ -157,10 +131,19 @@ class _Shared:
         self.read_timeout = 30.0
         self.connect_timeout = 5.0
         self.max_attempts = MAX_ATTEMPTS
-        self.limits = {
-            "lambda": RateLimit(CONTROL_PLANE_RATE),
-            "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
-        }
+        # Quotas per region (AWS counts them per account and region).
+        self.limits: dict[str, dict[str, RateLimit]] = {}
+
+    def limits_in(self, region: str) -> dict[str, RateLimit]:
+        found = self.limits.get(region)
+        if found is None:
+            found = self.limits[region] = {
+                "lambda": RateLimit(CONTROL_PLANE_RATE),
+                "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
+                "lambda:GetPolicy": RateLimit(GET_POLICY_RATE),
+                "logs:FilterLogEvents": RateLimit(FILTER_LOG_EVENTS_RATE),
+            }
+        return found
 
 
 class AwsSession:
@@ -215,7 +198,8 @@ class AwsSession:
 
     @property
     def limits(self) -> dict[str, RateLimit]:
-        return self._shared.limits
+        """This region's quota buckets (shared by every view of the region)."""
+        return self._shared.limits_in(self.target.region)
 
     @property
     def region(self) -> str:
@@ -327,8 +311,13 @@ class AwsSession:
                 self._tell(notice)
 
         service_id = client.meta.service_model.service_id.hyphenize()
-        if service == "lambda":
-            events.register(f"before-send.{service_id}", self._rate_limit)
+        if service in _PACED:
+            limits = self._shared.limits_in(client.meta.region_name)
+
+            async def rate_limit(event_name: str = "", **_: Any) -> None:
+                await self._rate_limit(service, limits, event_name)
+
+            events.register(f"before-send.{service_id}", rate_limit)
 
         def action_of(model: Any) -> str:
             return iam_action(service, model.name) if model is not None else service
@@ -375,12 +364,16 @@ class AwsSession:
         events.register(f"after-call.{service_id}", after_call)
         events.register(f"after-call-error.{service_id}", after_error)
 
-    async def _rate_limit(self, request: Any = None, event_name: str = "", **_: Any) -> None:
+    async def _rate_limit(
+        self, service: str, limits: dict[str, RateLimit], event_name: str
+    ) -> None:
+        """Wait for the call's quota, at the caller's priority (see ratelimit.py)."""
         operation = event_name.rsplit(".", 1)[-1]
         if operation in _UNLIMITED or not self._shared.pacing:
             return
-        limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
-        await limit.acquire()
+        limit = limits.get(f"{service}:{operation}") or limits.get(service)
+        if limit is not None:
+            await limit.acquire()
 
     async def reset(self) -> None:
         """Forget clients and cached credentials, so the next call reads them afresh
