@@ -359,8 +359,12 @@ def _sandbox_module() -> Any:
 
 
 def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
-    Sandbox = _sandbox_module().Sandbox
+    from .demo import DemoUnavailable, StartingDemo, check_demo
 
+    try:
+        check_demo()
+    except DemoUnavailable as exc:
+        raise UsageError(str(exc)) from exc
     found = _load_config(dict(os.environ))
     _check_theme(args.theme, found)
     # The demo lives in one region and its own endpoint: the config's AWS section is not for it.
@@ -381,25 +385,35 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
             "endpoint, in us-east-1",
             file=sys.stderr,
         )
-    print("Starting the demo account…", file=sys.stderr)
-    with Sandbox(simulate=True) as sandbox:
+    # The account comes up on a thread behind the console's first frame (a deep link
+    # waits for it here: it looks its functions up before the screen starts).
+    demo = StartingDemo().start()
+    try:
         settings = Settings(
             **apply_config(
                 found,
-                region=sandbox.region,
-                endpoint_url=sandbox.endpoint_url,
+                region=demo.region,
+                endpoint_url=demo.endpoint_url,
                 endpoint_label="demo sandbox",
                 read_only=args.read_only or None,
-                list_cache=False if args.no_cache else None,
+                # A new endpoint each time: nothing to keep for the next launch.
+                list_cache=False,
                 theme=args.theme,
                 access_key="demo",
                 secret_key="demo",
                 notices=tuple(found.problems),
+                starting=demo.wait,
             )
         )
         if pane is not None:
-            settings = link_settings(settings, pane, args)
+            print(settings.starting_text, file=sys.stderr)
+            problem = demo.wait()
+            if problem is not None:
+                raise UsageError(problem)
+            settings = link_settings(replace(settings, starting=None), pane, args)
         return _run_app(settings)
+    finally:
+        demo.stop()
 
 
 def _run_app(settings: Settings) -> int:

@@ -221,6 +221,22 @@ class LambdaTui(App[None]):
         self._stop_fleet_timer("load")
         self.run_worker(self._load_fleet(), group="fleet-load", exclusive=True, exit_on_error=False)
 
+    async def _endpoint_started(self, fleet: Fleet) -> bool:
+        """Wait (in a thread) for the endpoint to serve: the demo account starting."""
+        starting = self.settings.starting
+        if starting is None:
+            return True
+        fleet.waiting_for = self.settings.starting_text
+        fleet.tell(Change.FUNCTIONS)
+        problem = await asyncio.to_thread(starting)
+        fleet.waiting_for = None
+        if problem is not None:
+            fleet.load_error = problem
+            fleet.tell(Change.FUNCTIONS)
+            return False
+        self.settings = replace(self.settings, starting=None)
+        return True
+
     def _list_cache(self) -> ListCache | None:
         settings = self.settings
         if not settings.list_cache:
@@ -258,6 +274,8 @@ class LambdaTui(App[None]):
 
     async def _load_fleet(self) -> None:
         fleet = self.fleet
+        if self.settings.starting is not None and not await self._endpoint_started(fleet):
+            return
         cache = self._list_cache()
         if cache is not None and not fleet.loaded and not fleet.functions:
             await self._show_cached(fleet, cache)

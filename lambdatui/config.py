@@ -98,6 +98,11 @@ class Settings:
     list_cache: bool = True
     # Where the list cache lives (None: the user cache directory).
     cache_dir: str | None = None
+    # What the endpoint still waits for (the demo account starting behind the first
+    # frame): a blocking call the app makes in a thread before its first AWS call,
+    # returning None once the endpoint serves, or why it never will.
+    starting: Callable[[], str | None] | None = field(default=None, compare=False)
+    starting_text: str = "Starting the demo account…"
 
     @property
     def all_regions(self) -> tuple[str, ...]:

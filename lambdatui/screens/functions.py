@@ -175,7 +175,7 @@ class FunctionsScreen(Pane):
         elif fleet.load_error is not None and not fleet.functions:
             table.empty_text = "No functions loaded."
         else:
-            table.empty_text = "Loading functions…"
+            table.empty_text = fleet.waiting_for or "Loading functions…"
         if self.alarm_only:
             self._apply_filter()
         table.refresh()
