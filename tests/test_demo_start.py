@@ -41,6 +41,7 @@ async def test_the_list_frame_says_the_demo_is_starting_then_lists_it() -> None:
             table = app.screen.table
             await wait_until(pilot, lambda: table.empty_text == "Starting the demo account…")
             assert not table.rows
+            assert str(app.screen.query_one("#count").render()) == "starting…"
             assert "Functions" in screen_text(app)
             released.set()
             await listed(pilot)

@@ -258,7 +258,9 @@ class FunctionsScreen(Pane):
         total = len(table.rows)
         shown = len(table.view)
         noun = "function" if total == 1 else "functions"
-        if fleet.loading and fleet.load_error is None:
+        if fleet.waiting_for and not total:
+            text = "starting…"
+        elif fleet.loading and fleet.load_error is None:
             text = f"loading… {total} {noun}"
         elif shown != total:
             text = f"{shown} of {total} {noun}"
