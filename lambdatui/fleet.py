@@ -88,10 +88,10 @@ class Fleet:
         self.loading = False
         self.loaded = False
         self.load_error: str | None = None
-        # Rows drawn from the list cache until fresh pages replace them: when they were
-        # listed, and in which account (rows of another account go once STS answers).
         # What the first call still waits for ("Starting the demo account…"), if anything.
         self.waiting_for: str | None = None
+        # Rows drawn from the list cache until fresh pages replace them: when they were
+        # listed, and in which account (rows of another account go once STS answers).
         self.cached_at: datetime | None = None
         self.cached_account: str | None = None
         self._fresh: set[str] = set()
