@@ -70,6 +70,11 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
         "--theme", help="colour theme (textual-dark, textual-light, high-contrast, themes/ files)"
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not draw (or keep) the last function list from the user cache directory",
+    )
+    parser.add_argument(
         "--demo", action="store_true", help="run on the built-in demo account (no AWS needed)"
     )
     parser.add_argument(
@@ -250,16 +255,40 @@ def _load_config(env: dict[str, str]) -> ConfigFile:
     return found
 
 
+def _from_environment(
+    profile: str | None, region: str | None, endpoint: str | None, env: dict[str, str]
+) -> bool:
+    """Whether the environment alone says everything botocore would find (keys, region,
+    and no profile or config file that could add an endpoint): then the checks below
+    need not import botocore, which costs a third of a second before the first frame."""
+    if (
+        profile
+        or not region
+        or not (env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"))
+    ):
+        return False
+    config_file = env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    return bool(endpoint) or not os.path.exists(os.path.expanduser(config_file))
+
+
 def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     """Settings for AWS or an endpoint, checked before the screen starts."""
-    from botocore import exceptions as bx
-    from botocore.session import Session
-
     found = _load_config(env)
     _check_theme(args.theme, found)
     profile = args.profile or env.get("AWS_PROFILE") or found.values.get("profile") or None
     endpoint = args.endpoint_url or env.get("AWS_ENDPOINT_URL") or None
     configured = found.values.get("regions") or ()
+    quick_region = (
+        args.region
+        or env.get("AWS_REGION")
+        or env.get("AWS_DEFAULT_REGION")
+        or ",".join(configured)
+    )
+    if _from_environment(profile, quick_region, endpoint, env):
+        return _settings(args, found, _regions(quick_region), None, endpoint)
+    from botocore import exceptions as bx
+    from botocore.session import Session
+
     try:
         session = Session(profile=profile)
         scoped = session.get_scoped_config()
@@ -281,10 +310,6 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             "or set a region in the profile"
         )
     regions = _regions(region)
-    if not regions:
-        raise UsageError("--region names no region (e.g. us-east-1)")
-    if endpoint:
-        check_endpoint(endpoint)
     try:
         credentials = session.get_credentials()
     except bx.BotoCoreError as exc:
@@ -295,6 +320,20 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             f"no AWS credentials found in {where}: run `aws configure` or "
             "`aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
+    return _settings(args, found, regions, profile, endpoint)
+
+
+def _settings(
+    args: argparse.Namespace,
+    found: ConfigFile,
+    regions: tuple[str, ...],
+    profile: str | None,
+    endpoint: str | None,
+) -> Settings:
+    if not regions:
+        raise UsageError("--region names no region (e.g. us-east-1)")
+    if endpoint:
+        check_endpoint(endpoint)
     return Settings(
         **apply_config(
             found,
@@ -303,6 +342,7 @@ def resolve_settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
             profile=profile,
             endpoint_url=endpoint,
             read_only=args.read_only or None,
+            list_cache=False if args.no_cache else None,
             theme=args.theme,
             notices=tuple(found.problems),
         )
@@ -319,8 +359,12 @@ def _sandbox_module() -> Any:
 
 
 def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
-    Sandbox = _sandbox_module().Sandbox
+    from .demo import DemoUnavailable, StartingDemo, check_demo
 
+    try:
+        check_demo()
+    except DemoUnavailable as exc:
+        raise UsageError(str(exc)) from exc
     found = _load_config(dict(os.environ))
     _check_theme(args.theme, found)
     # The demo lives in one region and its own endpoint: the config's AWS section is not for it.
@@ -341,24 +385,35 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
             "endpoint, in us-east-1",
             file=sys.stderr,
         )
-    print("Starting the demo account…", file=sys.stderr)
-    with Sandbox(simulate=True) as sandbox:
+    # The account comes up on a thread behind the console's first frame (a deep link
+    # waits for it here: it looks its functions up before the screen starts).
+    demo = StartingDemo().start()
+    try:
         settings = Settings(
             **apply_config(
                 found,
-                region=sandbox.region,
-                endpoint_url=sandbox.endpoint_url,
+                region=demo.region,
+                endpoint_url=demo.endpoint_url,
                 endpoint_label="demo sandbox",
                 read_only=args.read_only or None,
+                # A new endpoint each time: nothing to keep for the next launch.
+                list_cache=False,
                 theme=args.theme,
                 access_key="demo",
                 secret_key="demo",
                 notices=tuple(found.problems),
+                starting=demo.wait,
             )
         )
         if pane is not None:
-            settings = link_settings(settings, pane, args)
+            print(settings.starting_text, file=sys.stderr)
+            problem = demo.wait()
+            if problem is not None:
+                raise UsageError(problem)
+            settings = link_settings(replace(settings, starting=None), pane, args)
         return _run_app(settings)
+    finally:
+        demo.stop()
 
 
 def _run_app(settings: Settings) -> int:

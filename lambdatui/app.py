@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App
@@ -23,17 +24,20 @@ from . import clipboard
 from .applog import log, log_path
 from .aws.cost import Prices
 from .aws.errors import AwsError, Unexpected, translate
-from .aws.logrecords import LogRecord
 from .aws.models import Function
 from .aws.session import AwsSession, Health, Notice, Target
 from .commands import FunctionCommands
 from .config import Settings
 from .fleet import Backoff, Change, Fleet
 from .gcpolicy import YOUNG_EVERY, Collector
-from .incident import Snapshot
-from .invocations import Invocation
 from .safetext import visible
 from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_variables, shipped_dir
+
+if TYPE_CHECKING:
+    from .aws.logrecords import LogRecord
+    from .incident import Snapshot
+    from .invocations import Invocation
+    from .listcache import ListCache
 
 # Seconds a "retrying" note stays up without news of the call.
 TROUBLE_TTL = 60.0
@@ -175,6 +179,8 @@ class LambdaTui(App[None]):
             self.switch_screen(FunctionsScreen())
 
     def _check_keymap(self) -> None:
+        if not self.settings.keymap:
+            return  # (knowing every binding id imports every screen)
         known = known_binding_ids()
         for binding_id, _keys in self.settings.keymap:
             if binding_id not in known:
@@ -215,8 +221,64 @@ class LambdaTui(App[None]):
         self._stop_fleet_timer("load")
         self.run_worker(self._load_fleet(), group="fleet-load", exclusive=True, exit_on_error=False)
 
+    async def _endpoint_started(self, fleet: Fleet) -> bool:
+        """Wait (in a thread) for the endpoint to serve: the demo account starting."""
+        starting = self.settings.starting
+        if starting is None:
+            return True
+        fleet.waiting_for = self.settings.starting_text
+        fleet.tell(Change.FUNCTIONS)
+        problem = await asyncio.to_thread(starting)
+        fleet.waiting_for = None
+        if problem is not None:
+            fleet.load_error = problem
+            fleet.tell(Change.FUNCTIONS)
+            return False
+        self.settings = replace(self.settings, starting=None)
+        return True
+
+    def _list_cache(self) -> ListCache | None:
+        settings = self.settings
+        if not settings.list_cache:
+            return None
+        from .listcache import ListCache, cache_dir
+
+        directory = Path(settings.cache_dir) if settings.cache_dir else cache_dir()
+        return ListCache(directory, settings.profile, settings.endpoint_url)
+
+    async def _show_cached(self, fleet: Fleet, cache: ListCache) -> None:
+        """The last list of these regions, drawn while the fresh one is paged in."""
+        found = await asyncio.to_thread(lambda: [cache.read(r) for r in fleet.regions])
+        for kept in found:
+            if kept is not None:
+                fleet.show_cached(kept.account, kept.saved_at, kept.functions)
+        if fleet.cached_account is not None:
+            # Rows of another account must not stay up a moment longer than needed.
+            self.load_identity()
+
+    async def _keep_list(self, fleet: Fleet, cache: ListCache) -> None:
+        """The complete list, kept for the next launch (in the account STS names)."""
+        try:
+            account = await fleet.identity()
+        except AwsError:
+            return
+        if fleet is not self.fleet:
+            return
+        functions = list(fleet.functions)
+        now = self.settings.clock()
+        try:
+            for region in fleet.regions:
+                await asyncio.to_thread(cache.write, account, region, functions, now)
+        except OSError as exc:
+            log.warning("list cache not written: %s", exc.strerror or exc)
+
     async def _load_fleet(self) -> None:
         fleet = self.fleet
+        if self.settings.starting is not None and not await self._endpoint_started(fleet):
+            return
+        cache = self._list_cache()
+        if cache is not None and not fleet.loaded and not fleet.functions:
+            await self._show_cached(fleet, cache)
 
         def first_page() -> None:
             # After the first rows are drawn: these create more clients, which costs
@@ -230,6 +292,8 @@ class LambdaTui(App[None]):
             self._retry_fleet("load", exc, self.reload_fleet)
             return
         self._fleet_backoff.reset("load")
+        if cache is not None:
+            self.run_worker(self._keep_list(fleet, cache), group="fleet-cache", exit_on_error=False)
         self.run_worker(fleet.load_tags(), group="fleet-tags", exclusive=True, exit_on_error=False)
         self.refresh_posture()
 
@@ -388,7 +452,14 @@ class LambdaTui(App[None]):
         for key in list(self._fleet_timers):
             self._stop_fleet_timer(key)
         self._fleet_backoff.reset()
-        for group in ("fleet-load", "fleet-tags", "fleet-states", "fleet-health", "fleet-posture"):
+        for group in (
+            "fleet-load",
+            "fleet-cache",
+            "fleet-tags",
+            "fleet-states",
+            "fleet-health",
+            "fleet-posture",
+        ):
             self.workers.cancel_group(self, group)
         self.fleet = self._new_fleet()
         self.account = None

@@ -93,6 +93,16 @@ class Settings:
     # List the functions (and their health, alarms and findings) as soon as the app
     # starts. Tests of one pane turn it off so nothing else calls AWS meanwhile.
     fleet_autoload: bool = True
+    # Draw the last list of this profile, endpoint and region from the user cache
+    # directory at once, while the fresh one is paged in (--no-cache, [cache] enabled).
+    list_cache: bool = True
+    # Where the list cache lives (None: the user cache directory).
+    cache_dir: str | None = None
+    # What the endpoint still waits for (the demo account starting behind the first
+    # frame): a blocking call the app makes in a thread before its first AWS call,
+    # returning None once the endpoint serves, or why it never will.
+    starting: Callable[[], str | None] | None = field(default=None, compare=False)
+    starting_text: str = "Starting the demo account…"
 
     @property
     def all_regions(self) -> tuple[str, ...]:
@@ -198,6 +208,7 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("invoke", "payload_limit_sync"): ("payload_limit_sync", _number(1, 6 * MB, integer=True)),
     ("invoke", "payload_limit_async"): ("payload_limit_async", _number(1, 1 * MB, integer=True)),
     ("snapshot", "directory"): ("snapshot_dir", _string),
+    ("cache", "enabled"): ("list_cache", _boolean),
 }
 
 
@@ -336,6 +347,11 @@ DEFAULT_CONFIG = """\
 [snapshot]
 # Where incident snapshots are written (default: the current directory).
 # directory = "~/incidents"
+
+[cache]
+# Draw the last function list of this profile, account and region at once (from
+# the user cache directory) while the fresh one loads. No environment values.
+# enabled = true
 
 [prices]
 # The cost estimate's prices (USD, on demand, US East by default; the shipped

@@ -25,6 +25,7 @@ from .aws.functions import function_pages_in, function_state, function_tags
 from .aws.metrics import WINDOWS, Health, iter_health
 from .aws.models import Function
 from .aws.paging import prefetch
+from .aws.ratelimit import Priority, priority
 from .aws.session import AwsSession
 
 # Seconds between notices while later ListFunctions pages arrive: a large account
@@ -87,6 +88,13 @@ class Fleet:
         self.loading = False
         self.loaded = False
         self.load_error: str | None = None
+        # What the first call still waits for ("Starting the demo account…"), if anything.
+        self.waiting_for: str | None = None
+        # Rows drawn from the list cache until fresh pages replace them: when they were
+        # listed, and in which account (rows of another account go once STS answers).
+        self.cached_at: datetime | None = None
+        self.cached_account: str | None = None
+        self._fresh: set[str] = set()
         self.tags_error: str | None = None
         self.window = window
         self.health: dict[tuple[str, str], Health] = {}
@@ -162,6 +170,23 @@ class Fleet:
             )
         self._set_functions(functions)
 
+    def show_cached(self, account: str, saved_at: datetime, functions: list[Function]) -> None:
+        """Rows from the list cache, drawn before the first page (marked as cached)."""
+        if self.loaded or self.closed or (self.account and account != self.account):
+            return
+        known = {f.arn for f in self.functions}
+        self._set_functions(self.functions + [f for f in functions if f.arn not in known])
+        self.cached_at = saved_at if self.cached_at is None else min(self.cached_at, saved_at)
+        self.cached_account = account
+        self.tell(Change.FUNCTIONS)
+
+    def _drop_cached(self) -> None:
+        """Only rows listed fresh stay (the cache was of another account)."""
+        self._set_functions([f for f in self.functions if f.arn in self._fresh])
+        self.cached_at = None
+        self.cached_account = None
+        self.tell(Change.FUNCTIONS)
+
     async def load(self, first_page: Callable[[], None] | None = None) -> None:
         """Page every region's functions into `functions`.
 
@@ -173,21 +198,26 @@ class Fleet:
         self.load_error = None
         self.tell(Change.FUNCTIONS)
         seen: set[str] = set()
+        self._fresh = seen
         told = time.monotonic()
         first = True
         try:
-            async for page in prefetch(function_pages_in(self.session, self.regions)):
-                seen.update(f.arn for f in page)
-                self._merge(page)
-                if first:
-                    first = False
-                    told = time.monotonic()
-                    self.tell(Change.FUNCTIONS)
-                    if first_page is not None:
-                        first_page()
-                elif time.monotonic() - told >= NOTIFY_EVERY:
-                    told = time.monotonic()
-                    self.tell(Change.FUNCTIONS)
+            # The list's pages before everything else of the account (tasks made to
+            # fetch them inherit the priority).
+            with priority(Priority.LISTING):
+                pages = prefetch(function_pages_in(self.session, self.regions))
+                async for page in pages:
+                    seen.update(f.arn for f in page)
+                    self._merge(page)
+                    if first:
+                        first = False
+                        told = time.monotonic()
+                        self.tell(Change.FUNCTIONS)
+                        if first_page is not None:
+                            first_page()
+                    elif time.monotonic() - told >= NOTIFY_EVERY:
+                        told = time.monotonic()
+                        self.tell(Change.FUNCTIONS)
         except AwsError as exc:
             self.loading = False
             self.load_error = exc.sentence
@@ -197,6 +227,8 @@ class Fleet:
         self._state_asked &= seen
         self.loading = False
         self.loaded = True
+        self.cached_at = None
+        self.cached_account = None
         self.tell(Change.FUNCTIONS)
         if first and first_page is not None:
             first_page()
@@ -280,6 +312,8 @@ class Fleet:
         self.account = found.account
         self.identity_error = None
         self.tell(Change.IDENTITY)
+        if self.cached_account is not None and self.cached_account != found.account:
+            self._drop_cached()
         return found.account
 
     def forget_identity(self) -> None:
@@ -367,7 +401,8 @@ class Fleet:
         return worst_state(alarms)
 
     async def refresh_alarms(self) -> None:
-        await self.posture.refresh_alarms(self.regions)
+        with priority(Priority.BACKGROUND):
+            await self.posture.refresh_alarms(self.regions)
         self.tell(Change.POSTURE)
 
     def findings_of(self, fn: Function) -> list[Finding] | None:
@@ -401,7 +436,8 @@ class Fleet:
         def progress(_: object) -> None:
             self.tell(Change.POSTURE)
 
-        await self.posture.scan(list(self.functions), self.clock(), progress)
+        with priority(Priority.BACKGROUND):  # (the list and what is on screen go first)
+            await self.posture.scan(list(self.functions), self.clock(), progress)
         self.tell(Change.POSTURE)
 
     def observe(

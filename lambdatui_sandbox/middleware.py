@@ -124,6 +124,10 @@ class ErrorLog(io.TextIOBase):
         return len(text)
 
 
+# Seconds a gated action waits at most (see SandboxMiddleware.gates).
+GATE_TIMEOUT = 30.0
+
+
 class SandboxMiddleware:
     """Counts every request by ``service:Action`` and lets extensions answer or amend it."""
 
@@ -140,6 +144,8 @@ class SandboxMiddleware:
         self.region = region
         self.errors = ErrorLog()
         self.faults = Faults()
+        # Actions held until an event is set (e.g. metrics until the history exists).
+        self.gates: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def count(self, key: str) -> None:
@@ -159,6 +165,9 @@ class SandboxMiddleware:
             return _answer(start_response, *admin(environ, body, self.faults))
         operation = identify(environ, body, self.region)
         self.count(operation.key)
+        gate = self.gates.get(operation.key)
+        if gate is not None:
+            gate.wait(GATE_TIMEOUT)
         fault = self.faults.pick(operation.key)
         if fault is not None:
             # A "drop" shuts the socket and raises Dropped, which the server

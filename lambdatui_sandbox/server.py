@@ -89,7 +89,12 @@ class Sandbox:
         now: datetime | None = None,
         simulate: bool | str = False,
         time_scale: float = DEFAULT_TIME_SCALE,
+        listener: socket.socket | None = None,
+        traffic_after_list: bool = False,
     ) -> None:
+        """`listener`: a listening socket to serve on (its port known before start()).
+        `traffic_after_list`: the simulator's backfill (seconds of CPU) waits until a
+        client has listed the functions, so it does not slow the console's start."""
         if world not in WORLDS:
             raise ValueError(f"Unknown world {world!r}; choose one of {', '.join(WORLDS)}.")
         if simulate not in (False, True, "history"):
@@ -120,6 +125,9 @@ class Sandbox:
         self.faults = Faults()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._listener = listener
+        self._traffic_after_list = traffic_after_list
+        self._stopping = threading.Event()
         self._started = time.monotonic()
 
     @property
@@ -179,7 +187,8 @@ class Sandbox:
         with _active_lock:
             if self._server is not None:
                 return self
-            listener = _listen(self.host, self.port)
+            self._stopping.clear()
+            listener, self._listener = self._listener or _listen(self.host, self.port), None
             if _active is not None:
                 listener.close()
                 raise RuntimeError("Another sandbox is already running in this process.")
@@ -264,14 +273,34 @@ class Sandbox:
                 self.dead_letters.now_ms = self.traffic.model.settings.now_ms
                 self.dead_letters.seed_source_dlqs()
                 self.traffic.subscribe(self.dead_letters)
-                self.traffic.start()
+                # Metrics of the past exist once the backfill has made them: until then
+                # GetMetricData waits (AWS would have them already).
+                middleware.gates["cloudwatch:GetMetricData"] = self.traffic.ready
+                if self._traffic_after_list:
+                    threading.Thread(
+                        target=self._start_traffic_after_list,
+                        name="lambdatui-traffic-wait",
+                        daemon=True,
+                    ).start()
+                else:
+                    self.traffic.start()
         return self
+
+    def _start_traffic_after_list(self, most: float = 15.0) -> None:
+        deadline = time.monotonic() + most
+        while not self.calls["lambda:ListFunctions"] and time.monotonic() < deadline:
+            if self._stopping.wait(0.02):
+                return
+        with _active_lock:
+            if self.traffic is not None and not self._stopping.is_set():
+                self.traffic.start()
 
     def _world_ms(self) -> int:
         return int(self.world_now().timestamp() * 1000)
 
     def stop(self) -> None:
         global _active
+        self._stopping.set()
         with _active_lock:
             self._stop_traffic()
             self.move_tasks.stop()

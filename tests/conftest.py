@@ -26,6 +26,19 @@ def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ["LAMBDATUI_CONFIG"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the user's real cache directory (the list cache)."""
+    path = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(path)
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture
 def open_umask() -> Iterator[None]:
     """A umask that would leave new files readable by others (0644), as many hosts have."""

@@ -219,6 +219,8 @@ def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
         "animations": False,
         # The sandbox has no quotas: only the rate limiter's own tests pace calls.
         "pacing": False,
+        # Each launch lists afresh: only the list cache's own tests draw a kept list.
+        "list_cache": False,
     }
     values.update(overrides)
     if values["clock"] is None:  # tests of live data run on the real clock

@@ -49,6 +49,42 @@ def test_the_app_loads_without_the_sandbox_in_a_fresh_interpreter() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+FIRST_FRAME = """
+import asyncio, sys, threading
+from lambdatui.aws import session
+gate = threading.Event()
+real = session._import_aiobotocore
+def held():
+    gate.wait()
+    real()
+session._import_aiobotocore = held
+from lambdatui.app import make_app
+from lambdatui.config import Settings
+app = make_app(Settings(region="us-east-1", endpoint_url="http://127.0.0.1:9",
+    access_key="x", secret_key="y", list_cache=False), system_clipboard=False)
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print(str(app.screen.query_one("#title").render()))
+        print(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:])))
+        gate.set()
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_waits_for_no_aws_sdk_chart_or_highlighter() -> None:
+    """The list's frame is drawn while aiobotocore (and botocore, aiohttp) are still
+    to be imported, and without what later panes need (tree-sitter, plotext)."""
+    heavy = ["aiohttp", "aiobotocore", "botocore", "tree_sitter", "plotext"]
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, *heavy], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    title, loaded = result.stdout.strip().splitlines()[-2:]
+    assert title.startswith("Functions")
+    assert loaded == "[]"
+
+
 def _uv() -> str:
     found = BIN / "uv"
     if found.exists():

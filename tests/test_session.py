@@ -6,16 +6,19 @@ import asyncio
 from typing import Any
 
 from lambdatui.aws.errors import CredentialsError, EndpointUnreachable, ServerError, Throttled
+from lambdatui.aws.ratelimit import current_priority
 from lambdatui.aws.session import (
     CONTROL_PLANE_RATE,
     AwsSession,
     Health,
     Notice,
+    Priority,
     RateLimit,
     call,
+    priority,
 )
 
-from .helpers import session_for
+from .helpers import arrives, session_for
 
 
 async def test_rate_limit_holds_the_rate_after_a_burst() -> None:
@@ -29,6 +32,104 @@ async def test_rate_limit_holds_the_rate_after_a_burst() -> None:
         await limit.acquire()
     # 15 at once, then 30 more at 15 a second.
     assert abs(now[0] - 2.0) < 1e-6
+
+
+def _fake_time() -> tuple[list[float], Any]:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    return now, sleep
+
+
+async def test_rate_limit_serves_waiting_calls_by_priority_then_arrival() -> None:
+    now, sleep = _fake_time()
+    limit = RateLimit(1, clock=lambda: now[0], sleep=sleep)
+    await limit.acquire()  # the bucket is empty now: everyone below waits
+    served: list[str] = []
+
+    async def wants(name: str, level: Priority) -> None:
+        await limit.acquire(level)
+        served.append(name)
+
+    arrivals = [
+        ("scan-1", Priority.BACKGROUND),
+        ("scan-2", Priority.BACKGROUND),
+        ("row", Priority.FOREGROUND),
+        ("page", Priority.LISTING),
+        ("scan-3", Priority.BACKGROUND),
+        ("row-2", Priority.FOREGROUND),
+    ]
+    await asyncio.gather(*(wants(name, level) for name, level in arrivals))
+    assert served == ["page", "row", "row-2", "scan-1", "scan-2", "scan-3"]
+    # The quota is unchanged: one a second.
+    assert abs(now[0] - 6.0) < 1e-6
+
+
+async def test_priority_is_the_callers_and_tasks_inherit_it() -> None:
+    now, sleep = _fake_time()
+    limit = RateLimit(1, clock=lambda: now[0], sleep=sleep)
+    await limit.acquire()
+    served: list[str] = []
+
+    async def wants(name: str) -> None:
+        await limit.acquire()
+        served.append(name)
+
+    assert current_priority() is Priority.FOREGROUND
+    with priority(Priority.BACKGROUND):
+        scan = asyncio.ensure_future(wants("scan"))
+    row = asyncio.ensure_future(wants("row"))
+    with priority(Priority.LISTING):
+        page = asyncio.ensure_future(wants("page"))
+    await asyncio.gather(scan, row, page)
+    assert served == ["page", "row", "scan"]
+
+
+async def test_a_cancelled_waiter_gives_its_turn_to_the_next() -> None:
+    now, sleep = _fake_time()
+    limit = RateLimit(1, clock=lambda: now[0], sleep=sleep)
+    await limit.acquire()
+    gone = asyncio.ensure_future(limit.acquire(Priority.LISTING))
+    later = asyncio.ensure_future(limit.acquire(Priority.BACKGROUND))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await later
+    assert gone.cancelled()
+    assert abs(now[0] - 1.0) < 1e-6
+
+
+async def test_the_list_pages_go_before_a_background_scan_at_the_sandbox(sandbox: Any) -> None:
+    """30 background calls at once (past the burst of 15, half of them wait), then one
+    ListFunctions at LISTING: it is sent before the background calls still waiting."""
+    session = _session(sandbox, pacing=True)
+    done: list[str] = []
+
+    async def background(i: int) -> None:
+        await call(session, "lambda", "GetAccountSettings")
+        done.append(f"scan-{i}")
+
+    async def listing() -> None:
+        await call(session, "lambda", "ListFunctions", MaxItems=50)
+        done.append("page")
+
+    try:
+        await call(session, "lambda", "GetAccountSettings")  # the client exists
+        with priority(Priority.BACKGROUND):
+            scans = [asyncio.ensure_future(background(i)) for i in range(30)]
+        await arrives(lambda: session.limits["lambda"].waiting)
+        with priority(Priority.LISTING):
+            page = asyncio.ensure_future(listing())
+        await asyncio.gather(page, *scans)
+    finally:
+        await session.close()
+    assert done.index("page") < 20, done  # not behind the queued background calls
+    # Quotas are per region: another region's bucket is its own.
+    assert session.in_region("eu-west-1").limits["lambda"] is not session.limits["lambda"]
+    assert session.limits["lambda:GetPolicy"].rate == 15
+    assert session.limits["logs:FilterLogEvents"].rate == 5
 
 
 def _session(box: Any, *, pacing: bool = False) -> AwsSession:

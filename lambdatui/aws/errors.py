@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import aiohttp
-from botocore import exceptions as bx
-from botocore.parsers import ResponseParserError
-
 _ACCESS_DENIED = {
     "AccessDenied",
     "AccessDeniedException",
@@ -97,6 +93,12 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
     """Map a botocore/aiohttp exception raised by `action` (e.g. "lambda:GetFunction")."""
     if isinstance(exc, AwsError):
         return exc
+    # Imported here: the console's first frame does not wait for botocore or aiohttp
+    # (by the time an AWS call has failed, both are loaded).
+    import aiohttp
+    from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
+
     if isinstance(exc, bx.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))

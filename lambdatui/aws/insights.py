@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore import exceptions as bx
-
 from .errors import AwsError, EndpointUnreachable, ServerError, Throttled, translate
 from .session import AwsSession, call, require
 
@@ -163,6 +161,8 @@ async def start_query(
 
 
 def _start_error(exc: BaseException, session: AwsSession) -> AwsError:
+    from botocore import exceptions as bx
+
     action = "logs:StartQuery"
     if isinstance(exc, bx.ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
-import time
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
-
-from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession
-from botocore import exceptions as bx
-from botocore import xform_name
+from typing import TYPE_CHECKING, Any
 
 from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
+
+# (Re-exported: the rate limiter lived here.)
+from .ratelimit import Priority as Priority
+from .ratelimit import RateLimit as RateLimit
+from .ratelimit import priority as priority
+
+if TYPE_CHECKING:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
+# aiobotocore, botocore and aiohttp take about a second to import: not before the
+# first frame. The first client imports them in a thread (see `_aiobotocore`).
 
 # Each call's action and outcome at debug level (never parameters or bodies); the app
 # decides where (if anywhere) the "lambdatui" logger writes.
@@ -43,46 +51,16 @@ class Target:
 
 
 # Lambda's control plane: most calls share 15 requests/s per account and region;
-# GetFunction has 100/s of its own; Invoke is the data plane (no such quota).
+# GetFunction has 100/s and GetPolicy 15/s of their own; Invoke is the data plane
+# (no such quota). CloudWatch Logs: about 5 FilterLogEvents/s.
 CONTROL_PLANE_RATE = 15.0
 GET_FUNCTION_RATE = 100.0
+GET_POLICY_RATE = 15.0
+FILTER_LOG_EVENTS_RATE = 5.0
 _UNLIMITED = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
+_PACED = {"lambda", "logs"}
 # Attempts per call, the first included (botocore retries the rest with backoff).
 MAX_ATTEMPTS = 5
-
-
-class RateLimit:
-    """A token bucket: at most `rate` acquisitions per second, bursts up to `burst`."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst if burst is not None else rate
-        self.clock = clock
-        self.sleep = sleep
-        self._tokens = self.burst
-        self._stamp = clock()
-        self._lock = asyncio.Lock()
-        self.waited = 0.0
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self.clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                # (A hair under 1 counts: float sums of refills stop just short.)
-                if self._tokens >= 1 - 1e-9:
-                    self._tokens = max(self._tokens - 1, 0.0)
-                    return
-                wait = (1 - self._tokens) / self.rate
-                self.waited += wait
-                await self.sleep(wait)
 
 
 class Health(StrEnum):
@@ -111,6 +89,8 @@ Watcher = Callable[[Notice], None]
 
 def _retry_health(response: Any, caught: BaseException | None) -> Health | None:
     """Why botocore is about to retry a call, from its response or exception."""
+    from botocore import exceptions as bx
+
     if caught is not None:
         if isinstance(caught, bx.EndpointConnectionError | bx.ConnectionClosedError):
             return Health.DISCONNECTED
@@ -135,7 +115,9 @@ class _Shared:
     """What every region view of one session shares: clients, quotas, identity, watchers."""
 
     def __init__(self, profile: str | None, pacing: bool = True) -> None:
-        self.session = AioSession(profile=profile)
+        self.profile = profile
+        # Made with the first client (importing aiobotocore is not free).
+        self.session: AioSession | None = None
         # Lambda's control-plane quotas kept on our side (off only for a local
         # endpoint that has none, e.g. the test suite's sandbox).
         self.pacing = pacing
@@ -149,10 +131,19 @@ class _Shared:
         self.read_timeout = 30.0
         self.connect_timeout = 5.0
         self.max_attempts = MAX_ATTEMPTS
-        self.limits = {
-            "lambda": RateLimit(CONTROL_PLANE_RATE),
-            "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
-        }
+        # Quotas per region (AWS counts them per account and region).
+        self.limits: dict[str, dict[str, RateLimit]] = {}
+
+    def limits_in(self, region: str) -> dict[str, RateLimit]:
+        found = self.limits.get(region)
+        if found is None:
+            found = self.limits[region] = {
+                "lambda": RateLimit(CONTROL_PLANE_RATE),
+                "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
+                "lambda:GetPolicy": RateLimit(GET_POLICY_RATE),
+                "logs:FilterLogEvents": RateLimit(FILTER_LOG_EVENTS_RATE),
+            }
+        return found
 
 
 class AwsSession:
@@ -207,7 +198,8 @@ class AwsSession:
 
     @property
     def limits(self) -> dict[str, RateLimit]:
-        return self._shared.limits
+        """This region's quota buckets (shared by every view of the region)."""
+        return self._shared.limits_in(self.target.region)
 
     @property
     def region(self) -> str:
@@ -218,6 +210,8 @@ class AwsSession:
         return self.target.profile
 
     def _config(self) -> AioConfig:
+        from aiobotocore.config import AioConfig
+
         return AioConfig(
             # Standard retries: exponential backoff with jitter for throttles, 5xx
             # and dropped connections. Not adaptive: its client-side rate falls
@@ -236,6 +230,9 @@ class AwsSession:
     async def invoke_client(self) -> Any:
         """A Lambda client for Invoke: waits as long as a function may run (15 minutes)
         and never retries, since a retried invoke could run the function twice."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
         config = self._config().merge(
             AioConfig(read_timeout=INVOKE_READ_TIMEOUT, retries={"total_max_attempts": 1})
         )
@@ -244,6 +241,9 @@ class AwsSession:
     async def single_attempt_client(self, service: str) -> Any:
         """A client that sends each call once, for calls the caller retries itself (or
         not at all): botocore would retry LimitExceededException as a throttle."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
         config = self._config().merge(AioConfig(retries={"total_max_attempts": 1}))
         return await self.client(service, config=config, purpose="single-attempt")
 
@@ -265,6 +265,12 @@ class AwsSession:
             found = shared.clients.get(key)
             if found is not None:
                 return found
+            await _aiobotocore()
+            from aiobotocore.session import AioSession
+            from botocore import exceptions as bx
+
+            if shared.session is None:
+                shared.session = AioSession(profile=shared.profile)
             kwargs: dict[str, Any] = {
                 "region_name": key[1],
                 "config": config or self._config(),
@@ -305,8 +311,13 @@ class AwsSession:
                 self._tell(notice)
 
         service_id = client.meta.service_model.service_id.hyphenize()
-        if service == "lambda":
-            events.register(f"before-send.{service_id}", self._rate_limit)
+        if service in _PACED:
+            limits = self._shared.limits_in(client.meta.region_name)
+
+            async def rate_limit(event_name: str = "", **_: Any) -> None:
+                await self._rate_limit(service, limits, event_name)
+
+            events.register(f"before-send.{service_id}", rate_limit)
 
         def action_of(model: Any) -> str:
             return iam_action(service, model.name) if model is not None else service
@@ -327,6 +338,8 @@ class AwsSession:
             code = str((parsed or {}).get("Error", {}).get("Code", ""))
             log.debug("%s %s: %s", action_of(model), self.target.region, code or "ok")
             if code in CREDENTIAL_CODES:
+                from botocore import exceptions as bx
+
                 error = translate(
                     bx.ClientError(parsed, model.name), action_of(model), profile=self.profile
                 )
@@ -351,12 +364,16 @@ class AwsSession:
         events.register(f"after-call.{service_id}", after_call)
         events.register(f"after-call-error.{service_id}", after_error)
 
-    async def _rate_limit(self, request: Any = None, event_name: str = "", **_: Any) -> None:
+    async def _rate_limit(
+        self, service: str, limits: dict[str, RateLimit], event_name: str
+    ) -> None:
+        """Wait for the call's quota, at the caller's priority (see ratelimit.py)."""
         operation = event_name.rsplit(".", 1)[-1]
         if operation in _UNLIMITED or not self._shared.pacing:
             return
-        limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
-        await limit.acquire()
+        limit = limits.get(f"{service}:{operation}") or limits.get(service)
+        if limit is not None:
+            await limit.acquire()
 
     async def reset(self) -> None:
         """Forget clients and cached credentials, so the next call reads them afresh
@@ -364,7 +381,8 @@ class AwsSession:
         shared = self._shared
         shared.generation += 1
         await self.close()
-        shared.session = AioSession(profile=self.target.profile)
+        shared.profile = self.target.profile
+        shared.session = None
         shared.stack = contextlib.AsyncExitStack()
         shared.identity = None
 
@@ -394,6 +412,8 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
     the error sentence names it as IAM does ("lambda:ListFunctions").
     """
     client = await session.client(service)
+    from botocore import xform_name
+
     method = getattr(client, xform_name(action))
     try:
         return await method(**params)
@@ -415,3 +435,20 @@ _IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "monitoring": "cloudwatch"}
 def iam_action(service: str, action: str) -> str:
     """The IAM action name for an API call, e.g. ("lambda", "GetFunction")."""
     return f"{_IAM_PREFIX.get(service, service)}:{action}"
+
+
+_imported = threading.Event()
+
+
+async def _aiobotocore() -> None:
+    """Import aiobotocore (and botocore, aiohttp) once, in a thread, so the event loop
+    keeps drawing meanwhile. Calls meanwhile wait in threads of their own (Python's
+    import lock holds them until the module is whole); later calls return at once."""
+    if not _imported.is_set():
+        await asyncio.to_thread(_import_aiobotocore)
+
+
+def _import_aiobotocore() -> None:
+    for name in ("aiobotocore.config", "aiobotocore.session", "botocore.exceptions", "aiohttp"):
+        importlib.import_module(name)
+    _imported.set()

@@ -18,6 +18,7 @@ from ..aws.findings import Severity
 from ..aws.metrics import WINDOWS, account_health, account_settings
 from ..aws.models import Function
 from ..fleet import Change
+from ..format import ago
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
 from ..widgets.table import VirtualTable
@@ -174,7 +175,7 @@ class FunctionsScreen(Pane):
         elif fleet.load_error is not None and not fleet.functions:
             table.empty_text = "No functions loaded."
         else:
-            table.empty_text = "Loading functions…"
+            table.empty_text = fleet.waiting_for or "Loading functions…"
         if self.alarm_only:
             self._apply_filter()
         table.refresh()
@@ -257,12 +258,16 @@ class FunctionsScreen(Pane):
         total = len(table.rows)
         shown = len(table.view)
         noun = "function" if total == 1 else "functions"
-        if fleet.loading and fleet.load_error is None:
+        if fleet.waiting_for and not total:
+            text = "starting…"
+        elif fleet.loading and fleet.load_error is None:
             text = f"loading… {total} {noun}"
         elif shown != total:
             text = f"{shown} of {total} {noun}"
         else:
             text = f"{total} {noun}"
+        if fleet.cached_at is not None:
+            text += f" · cached {ago(fleet.cached_at, self.tui.settings.clock())}"
         self.query_one("#count", Static).update(text)
         self.query_one("#posture", Static).update(self._posture_summary())
         title = f"Functions  health over {fleet.window}"
