@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
@@ -149,6 +150,8 @@ class _Shared:
         self.read_timeout = 30.0
         self.connect_timeout = 5.0
         self.max_attempts = MAX_ATTEMPTS
+        # What the core learnt of this endpoint (e.g. a statistic it refuses).
+        self.memo: dict[str, object] = {}
         self.limits = {
             "lambda": RateLimit(CONTROL_PLANE_RATE),
             "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
@@ -206,12 +209,25 @@ class AwsSession:
         self._shared.max_attempts = value
 
     @property
+    def memo(self) -> dict[str, object]:
+        """What the core learnt of the endpoint, shared by every view of the session."""
+        return self._shared.memo
+
+    @property
     def limits(self) -> dict[str, RateLimit]:
         return self._shared.limits
 
     @property
     def region(self) -> str:
         return self.target.region
+
+    @property
+    def endpoint(self) -> str:
+        """Where calls go, for a sentence: the endpoint's host:port, or "AWS"."""
+        url = self.target.endpoint_url
+        if not url:
+            return "AWS"
+        return urlsplit(url).netloc or url
 
     @property
     def profile(self) -> str | None:
@@ -367,6 +383,7 @@ class AwsSession:
         shared.session = AioSession(profile=self.target.profile)
         shared.stack = contextlib.AsyncExitStack()
         shared.identity = None
+        shared.memo.clear()
 
     async def identity(self) -> Identity:
         """The caller's account and ARN (STS GetCallerIdentity), cached."""
@@ -376,7 +393,9 @@ class AwsSession:
             try:
                 reply = await sts.get_caller_identity()
             except Exception as exc:
-                raise translate(exc, "sts:GetCallerIdentity", profile=self.profile) from exc
+                raise translate(
+                    exc, "sts:GetCallerIdentity", profile=self.profile, endpoint=self.endpoint
+                ) from exc
             shared.identity = Identity(account=reply["Account"], arn=reply["Arn"])
         return shared.identity
 
@@ -398,7 +417,9 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
     try:
         return await method(**params)
     except Exception as exc:
-        raise translate(exc, iam_action(service, action), profile=session.profile) from exc
+        raise translate(
+            exc, iam_action(service, action), profile=session.profile, endpoint=session.endpoint
+        ) from exc
 
 
 def require(reply: Any, key: str, action: str) -> Any:
