@@ -56,7 +56,7 @@ class Settings:
     # Log pane: lines kept (oldest dropped first), polling interval, Live Tail on/off,
     # seconds of history read when a tail opens.
     log_buffer: int = 100_000
-    log_poll_interval: float = 2.0
+    log_poll_interval: float = 1.0
     live_tail: bool = True
     log_history: int = 300
     # Keep Lambda's control-plane quotas (15 requests/s shared, GetFunction 100/s) on

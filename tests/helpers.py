@@ -66,6 +66,43 @@ def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[Rem
         proc.wait(timeout=30)
 
 
+_BARE_MOTO = """
+import sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+print(f"http://{host}:{port}", flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextmanager
+def spawn_bare_moto() -> Iterator[RemoteSandbox]:
+    """A plain moto server (no sandbox extensions, no world) on a free port, in its own
+    process: moto keeps its state per process, and the sandbox's world is not its."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BARE_MOTO],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://"), "the moto server did not start"
+        yield RemoteSandbox(url, {})
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = None) -> Any:
     return boto3.client(
         service,

@@ -14,16 +14,22 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from lambdatui.aws.tail import TailMode
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 
-from .helpers import RemoteSandbox, app_for, client, listed, screen_text, wait_until
+from .helpers import (
+    RemoteSandbox,
+    app_for,
+    client,
+    listed,
+    screen_text,
+    spawn_bare_moto,
+    wait_until,
+)
 
 FUNCTION = "bare-orders"
 OTHER = "bare-other"
@@ -39,11 +45,13 @@ def _zip() -> bytes:
 @pytest.fixture(scope="module")
 def bare() -> Iterator[RemoteSandbox]:
     """A plain moto server on a free port, with two functions, their log groups and
-    a minute of metrics (a percentile among them is what moto fails on)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    box = RemoteSandbox(f"http://{host}:{port}", {})
+    a minute of metrics (a percentile of them is what moto fails on)."""
+    with spawn_bare_moto() as box:
+        _seed(box)
+        yield box
+
+
+def _seed(box: RemoteSandbox) -> None:
     role = client(box, "iam").create_role(
         RoleName="bare-role", AssumeRolePolicyDocument="{}", Path="/"
     )["Role"]["Arn"]
@@ -68,10 +76,6 @@ def bare() -> Iterator[RemoteSandbox]:
                 {"MetricName": "Duration", "Dimensions": dims, "Value": 120.0, "Timestamp": now},
             ],
         )
-    try:
-        yield box
-    finally:
-        server.stop()
 
 
 def put(box: RemoteSandbox, function: str, message: str) -> None:
@@ -96,9 +100,7 @@ async def test_refused_percentile_leaves_other_health_figures(bare: RemoteSandbo
     async with app.run_test(size=(160, 40)) as pilot:
         screen = await listed(pilot)
         assert isinstance(screen, FunctionsScreen)
-        await wait_until(
-            pilot, lambda: "p95 duration unavailable" in screen_text(app), frames=4000
-        )
+        await wait_until(pilot, lambda: "p95 duration unavailable" in screen_text(app), frames=4000)
         text = screen_text(app)
         endpoint = bare.endpoint_url.removeprefix("http://")
         assert f"{endpoint} refuses percentile statistics in GetMetricData" in text
@@ -136,8 +138,10 @@ async def test_live_tail_ending_at_once_turns_to_polling_of_the_group_asked(
         # moto's Live Tail sends one snapshot and closes: said on the first session.
         await wait_until(
             pilot,
-            lambda: screen.tail_status.mode is TailMode.POLLING
-            and "Live Tail unavailable" in screen.tail_status.note,
+            lambda: (
+                screen.tail_status.mode is TailMode.POLLING
+                and "Live Tail unavailable" in screen.tail_status.note
+            ),
             frames=4000,
         )
         rid = uuid.uuid4().hex

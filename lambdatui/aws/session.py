@@ -47,6 +47,9 @@ class Target:
 # GetFunction has 100/s of its own; Invoke is the data plane (no such quota).
 CONTROL_PLANE_RATE = 15.0
 GET_FUNCTION_RATE = 100.0
+# CloudWatch Logs: FilterLogEvents has about 5 requests/s per account and region,
+# which every open log pane's backfills and polls share.
+FILTER_LOG_EVENTS_RATE = 5.0
 _UNLIMITED = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
 # Attempts per call, the first included (botocore retries the rest with backoff).
 MAX_ATTEMPTS = 5
@@ -155,6 +158,7 @@ class _Shared:
         self.limits = {
             "lambda": RateLimit(CONTROL_PLANE_RATE),
             "lambda:GetFunction": RateLimit(GET_FUNCTION_RATE),
+            "logs:FilterLogEvents": RateLimit(FILTER_LOG_EVENTS_RATE),
         }
 
 
@@ -321,7 +325,7 @@ class AwsSession:
                 self._tell(notice)
 
         service_id = client.meta.service_model.service_id.hyphenize()
-        if service == "lambda":
+        if service in ("lambda", "logs"):
             events.register(f"before-send.{service_id}", self._rate_limit)
 
         def action_of(model: Any) -> str:
@@ -371,7 +375,13 @@ class AwsSession:
         operation = event_name.rsplit(".", 1)[-1]
         if operation in _UNLIMITED or not self._shared.pacing:
             return
-        limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
+        if event_name.startswith("before-send.lambda."):
+            limit = self.limits.get(f"lambda:{operation}") or self.limits["lambda"]
+        else:
+            found = self.limits.get(f"logs:{operation}")
+            if found is None:  # a CloudWatch Logs call without a quota kept here
+                return
+            limit = found
         await limit.acquire()
 
     async def reset(self) -> None:
