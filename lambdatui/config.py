@@ -78,6 +78,12 @@ class Settings:
     config_path: str | None = None
     # Problems found while loading the config or theme files, shown once the app starts.
     notices: tuple[str, ...] = ()
+    # Seconds to wait for a connection and for a control-plane reply before botocore
+    # tries again (Live Tail's stream and long polls wait longer), and seconds a call
+    # may go unanswered before the header names the silent endpoint.
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    silence_after: float = 5.0
     # Seconds before a pane tries again after a throttle, a 5xx or a lost connection
     # (doubling on each failure, at most a minute).
     retry_after: float = 5.0
@@ -191,6 +197,9 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("ui", "theme"): ("theme", _string),
     ("refresh", "metrics"): ("metrics_refresh", _number(5, 3600)),
     ("refresh", "logs"): ("log_poll_interval", _number(0.5, 60)),
+    ("network", "connect_timeout"): ("connect_timeout", _number(0.5, 60)),
+    ("network", "read_timeout"): ("read_timeout", _number(1, 300)),
+    ("network", "silence_after"): ("silence_after", _number(1, 60)),
     ("logs", "buffer"): ("log_buffer", _number(1_000, 5_000_000, integer=True)),
     ("logs", "history"): ("log_history", _history),
     ("logs", "live_tail"): ("live_tail", _boolean),

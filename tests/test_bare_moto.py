@@ -23,6 +23,7 @@ from lambdatui.screens.logs import LogsScreen
 
 from .helpers import (
     RemoteSandbox,
+    SilentEndpoint,
     app_for,
     client,
     listed,
@@ -178,3 +179,32 @@ def test_health_reads_skip_the_refused_statistic_once_known(bare: RemoteSandbox)
 
     reasons = asyncio.run(twice())
     assert len(reasons) == 2 and all("refuses percentile statistics" in r for r in reasons)
+
+
+async def test_a_silent_endpoint_is_named_until_it_answers(bare: RemoteSandbox) -> None:
+    """An endpoint that accepts connections and never answers: the header says so
+    within seconds (timeouts are settings, short here), and the list loads on its own
+    once the endpoint answers."""
+    silent = SilentEndpoint(bare.endpoint_url)
+    try:
+        app = app_for(
+            silent,
+            clock=None,
+            endpoint_label="silent",
+            connect_timeout=1.0,
+            read_timeout=1.0,
+            silence_after=2.0,
+            retry_after=0.5,
+        )
+        endpoint = silent.endpoint_url.removeprefix("http://")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_until(
+                pilot, lambda: f"no answer from {endpoint} for" in screen_text(app), frames=4000
+            )
+            assert not app.fleet.functions
+            silent.silent = False
+            await listed(pilot)
+            assert {f.name for f in app.fleet.functions} >= {FUNCTION, OTHER}
+            await wait_until(pilot, lambda: "no answer from" not in screen_text(app), frames=4000)
+    finally:
+        silent.close()

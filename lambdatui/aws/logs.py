@@ -101,7 +101,7 @@ async def live_tail(
     Ends when the stream closes; raises LiveTailUnavailable when Live Tail
     cannot be used at all, and AwsError for a session that failed.
     """
-    client = await session.client("logs")
+    client = await session.stream_client("logs")
     params: dict[str, Any] = {"logGroupIdentifiers": list(arns)[:MAX_LIVE_GROUPS]}
     if pattern:
         params["logEventFilterPattern"] = pattern
