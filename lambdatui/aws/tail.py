@@ -331,12 +331,16 @@ class Tailer:
             self._status(TailMode.LIVE, "")
 
     async def _poll(self, first: bool = False) -> None:
+        """FilterLogEvents every `poll_interval` seconds, counted from one poll's start
+        to the next (a slow reply does not stretch the cadence); backing off on
+        throttles, 5xx and lost connections."""
         delay = 0.0 if first else self.poll_interval
         while True:
             await asyncio.sleep(delay)
+            began = time.monotonic()
             try:
                 await self.backfill(self._gap_start())
-                delay = self.poll_interval
+                delay = max(self.poll_interval - (time.monotonic() - began), 0.0)
                 if self._note.startswith(TROUBLES):
                     self._status(note="")
             except AwsError as exc:
