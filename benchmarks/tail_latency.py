@@ -174,7 +174,8 @@ async def run(events: int, every: float) -> None:
         moto.wait(timeout=10)
 
     print(f"{events} events put {every:.1f}-{every + 0.5:.1f} s apart on {endpoint} (moto)")
-    for name, seen in (("awslogs get --watch", by_awslogs), ("lambdatui polling tail", by_lambdatui)):
+    followers = (("awslogs get --watch", by_awslogs), ("lambdatui polling tail", by_lambdatui))
+    for name, seen in followers:
         lags = [seen[m] - put_at[m] for m in put_at if m in seen]
         missed = events - len(lags)
         if not lags:
