@@ -86,9 +86,7 @@ class Console:
 
     def wait_for(self, marker: bytes | re.Pattern[bytes], limit: float = 180) -> float:
         deadline = time.perf_counter() + limit
-        while not (
-            marker in self.tail if isinstance(marker, bytes) else marker.search(self.tail)
-        ):
+        while not (marker in self.tail if isinstance(marker, bytes) else marker.search(self.tail)):
             if time.perf_counter() > deadline:
                 raise SystemExit(f"never saw {marker!r} on screen")
             self.read(0.01)

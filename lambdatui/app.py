@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 # Seconds a "retrying" note stays up without news of the call.
 TROUBLE_TTL = 60.0
+# Seconds between looks at whether the endpoint has gone silent.
+SILENCE_EVERY = 1.0
 # Seconds before the health columns are read again while they hold no data at all.
 QUICK_HEALTH_RETRY = 5.0
 
@@ -79,11 +81,14 @@ class LambdaTui(App[None]):
             ),
             pacing=settings.pacing,
         )
+        self._tune(self.aws)
         # The endpoint given on the command line (profiles may name their own).
         self.base_endpoint = settings.endpoint_url
         self.aws.watch(self._on_notice)
         # action -> (what is happening, since when); see _on_notice.
         self._troubles: dict[str, tuple[Health, float]] = {}
+        # "no answer from ENDPOINT for N s" while the endpoint is silent; see _watch_silence.
+        self._silence = ""
         self.price_error: str | None = None
         try:
             self.prices = Prices.shipped().with_overrides(settings.prices)
@@ -144,6 +149,7 @@ class LambdaTui(App[None]):
         self.collector.start()
         self.set_interval(YOUNG_EVERY, self.collector.tick)
         self.set_interval(TROUBLE_TTL / 4, self._show_troubles)
+        self.set_interval(SILENCE_EVERY, self._watch_silence)
         for notice in self.notices:
             self.notify(visible(notice), title="Config", severity="warning", timeout=15)
         self._check_keymap()
@@ -443,6 +449,7 @@ class LambdaTui(App[None]):
             ),
             pacing=self.settings.pacing,
         )
+        self._tune(self.aws)
         self.aws.watch(self._on_notice)
         self.credentials_problem = None
         self._troubles.clear()
@@ -495,6 +502,20 @@ class LambdaTui(App[None]):
 
     # ----- how AWS is doing ---------------------------------------------------------
 
+    def _tune(self, session: AwsSession) -> None:
+        settings = self.settings
+        session.connect_timeout = settings.connect_timeout
+        session.read_timeout = settings.read_timeout
+
+    def _watch_silence(self) -> None:
+        """Name an endpoint that leaves calls unanswered; forget it once it answers."""
+        silent = self.aws.silent_for()
+        if silent >= self.settings.silence_after:
+            self._silence = f"no answer from {self.aws.endpoint} for {silent:.0f} s"
+        else:
+            self._silence = ""
+        self._show_troubles()
+
     def _on_notice(self, notice: Notice) -> None:
         """Retries and recoveries of calls (on any screen), and credential failures."""
         if notice.health is Health.CREDENTIALS:
@@ -514,7 +535,9 @@ class LambdaTui(App[None]):
         stale = time.monotonic() - TROUBLE_TTL
         for action in [a for a, (_, at) in self._troubles.items() if at < stale]:
             del self._troubles[action]
-        if self._troubles:
+        if self._silence:
+            self.aws_health = self._silence
+        elif self._troubles:
             action, (health, _) = next(reversed(self._troubles.items()))
             more = f" (+{len(self._troubles) - 1})" if len(self._troubles) > 1 else ""
             self.aws_health = f"{health}: {action}{more}"

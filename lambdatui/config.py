@@ -56,7 +56,7 @@ class Settings:
     # Log pane: lines kept (oldest dropped first), polling interval, Live Tail on/off,
     # seconds of history read when a tail opens.
     log_buffer: int = 100_000
-    log_poll_interval: float = 2.0
+    log_poll_interval: float = 1.0
     live_tail: bool = True
     log_history: int = 300
     # Keep Lambda's control-plane quotas (15 requests/s shared, GetFunction 100/s) on
@@ -78,6 +78,12 @@ class Settings:
     config_path: str | None = None
     # Problems found while loading the config or theme files, shown once the app starts.
     notices: tuple[str, ...] = ()
+    # Seconds to wait for a connection and for a control-plane reply before botocore
+    # tries again (Live Tail's stream and long polls wait longer), and seconds a call
+    # may go unanswered before the header names the silent endpoint.
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    silence_after: float = 5.0
     # Seconds before a pane tries again after a throttle, a 5xx or a lost connection
     # (doubling on each failure, at most a minute).
     retry_after: float = 5.0
@@ -201,6 +207,9 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("ui", "theme"): ("theme", _string),
     ("refresh", "metrics"): ("metrics_refresh", _number(5, 3600)),
     ("refresh", "logs"): ("log_poll_interval", _number(0.5, 60)),
+    ("network", "connect_timeout"): ("connect_timeout", _number(0.5, 60)),
+    ("network", "read_timeout"): ("read_timeout", _number(1, 300)),
+    ("network", "silence_after"): ("silence_after", _number(1, 60)),
     ("logs", "buffer"): ("log_buffer", _number(1_000, 5_000_000, integer=True)),
     ("logs", "history"): ("log_history", _history),
     ("logs", "live_tail"): ("live_tail", _boolean),

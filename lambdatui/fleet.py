@@ -22,7 +22,7 @@ from .aws.cost import Cost, Prices, estimate
 from .aws.errors import AccessDenied, AwsError
 from .aws.findings import Finding, Posture, check
 from .aws.functions import function_pages_in, function_state, function_tags
-from .aws.metrics import WINDOWS, Health, iter_health
+from .aws.metrics import HEALTH_LABELS, WINDOWS, Health, iter_health
 from .aws.models import Function
 from .aws.paging import prefetch
 from .aws.ratelimit import Priority, priority
@@ -374,6 +374,15 @@ class Fleet:
             if self.window == window:
                 self.health.update({(fn.region, n): h for n, h in part.items()})
         self.tell(Change.HEALTH)
+
+    def health_gaps(self) -> list[str]:
+        """Health figures the endpoint would not give, each once with its reason."""
+        gaps: dict[str, str] = {}
+        for h in self.health.values():
+            for key, series in h.series.items():
+                if series.unavailable and key not in gaps:
+                    gaps[key] = series.unavailable
+        return [f"{HEALTH_LABELS.get(k, k)} unavailable: {why}" for k, why in gaps.items()]
 
     def has_health_data(self) -> bool:
         """Whether any function has a single data point in the window."""

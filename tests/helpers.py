@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -73,6 +73,98 @@ def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[Rem
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=30)
+
+
+_BARE_MOTO = """
+import sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+print(f"http://{host}:{port}", flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextmanager
+def spawn_bare_moto() -> Iterator[RemoteSandbox]:
+    """A plain moto server (no sandbox extensions, no world) on a free port, in its own
+    process: moto keeps its state per process, and the sandbox's world is not its."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BARE_MOTO],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://"), "the moto server did not start"
+        yield RemoteSandbox(url, {})
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class SilentEndpoint:
+    """A TCP endpoint in front of `target` that accepts connections and, while `silent`,
+    never answers them; once `silent` is False, new connections reach `target`."""
+
+    def __init__(self, target: str) -> None:
+        import socket
+        import threading
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(target)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.silent = True
+        self.held: list[Any] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        host, port = self.listener.getsockname()[:2]
+        self.endpoint_url = f"http://{host}:{port}"
+        self.region = "us-east-1"
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self._closed:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.silent:
+                self.held.append(conn)  # accepted, never read, never answered
+                continue
+            upstream = socket.create_connection(self.target)
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: Any, sink: Any) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with suppress(OSError):
+                    sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self.listener.close()
+        for conn in self.held:
+            conn.close()
 
 
 def client(box: Sandbox | RemoteSandbox, service: str, config: Config | None = None) -> Any:

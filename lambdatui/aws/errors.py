@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _ACCESS_DENIED = {
     "AccessDenied",
     "AccessDeniedException",
@@ -70,6 +72,10 @@ class NotFound(AwsError):
     pass
 
 
+class Unsupported(AwsError):
+    """The endpoint does not implement the action (an emulator's gap, an old region)."""
+
+
 class Unexpected(AwsError):
     """Not an answer from AWS or the network: a bug of the console's."""
 
@@ -89,8 +95,49 @@ def login_hint(profile: str | None) -> str:
     return "refresh your credentials (for SSO: `aws sso login`)"
 
 
-def translate(exc: BaseException, action: str, *, profile: str | None = None) -> AwsError:
-    """Map a botocore/aiohttp exception raised by `action` (e.g. "lambda:GetFunction")."""
+# Codes an endpoint answers for an action it does not know.
+_UNKNOWN_ACTION = {
+    "UnknownOperationException",
+    "UnknownOperation",
+    "InvalidAction",
+    "NotImplemented",
+    "NotImplementedException",
+    "UnsupportedOperation",
+    "UnsupportedOperationException",
+}
+_MARKUP = re.compile(r"<\s*[!/?a-zA-Z][^>]*>")
+# Longest reply message shown as it is; longer ones are cut.
+MESSAGE_LIMIT = 200
+
+
+def readable(message: str) -> str:
+    """A reply's message fit for a sentence: "" for a markup page (an HTML or XML body
+    that no parser understood), otherwise one line of at most MESSAGE_LIMIT characters."""
+    if _MARKUP.search(message):
+        return ""
+    line = " ".join(message.split())
+    return line if len(line) <= MESSAGE_LIMIT else line[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _is_unknown_action(code: str, status: object, raw: str) -> bool:
+    """An endpoint's way of saying it has no such action: an unknown-operation code,
+    HTTP 501, or a 404/405 whose code is not AWS's (a bare status, an HTML page)."""
+    if code in _UNKNOWN_ACTION or status == 501:
+        return True
+    if status in (404, 405):
+        return not code or code.isdigit() or bool(_MARKUP.search(raw))
+    return False
+
+
+def translate(
+    exc: BaseException,
+    action: str,
+    *,
+    profile: str | None = None,
+    endpoint: str | None = None,
+) -> AwsError:
+    """Map a botocore/aiohttp exception raised by `action` (e.g. "lambda:GetFunction");
+    `endpoint` names where the call went ("AWS" when not given)."""
     if isinstance(exc, AwsError):
         return exc
     # Imported here: the console's first frame does not wait for botocore or aiohttp
@@ -102,7 +149,18 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
     if isinstance(exc, bx.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
-        message = str(error.get("Message", "")).strip()
+        raw = str(error.get("Message", ""))
+        message = readable(raw.strip())
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if _is_unknown_action(code, status, raw):
+            return Unsupported(
+                f"{action} is not implemented by {endpoint or 'AWS'}"
+                + (f" (HTTP {status})" if isinstance(status, int) else ""),
+                action=action,
+                code=code,
+            )
+        if code.isdigit():
+            code = ""  # a bare HTTP status, not one of AWS's error codes
         if code in _ACCESS_DENIED:
             return AccessDenied(f"no permission: {action}", action=action, code=code)
         if code in _THROTTLED:
@@ -119,7 +177,6 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
             )
         if code in _NOT_FOUND:
             return NotFound(message or f"{action}: not found", action=action, code=code)
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         detail = message or code or f"HTTP {status}"
         if isinstance(status, int) and status >= 500:
             return ServerError(
@@ -153,7 +210,9 @@ def translate(exc: BaseException, action: str, *, profile: str | None = None) ->
     if isinstance(exc, bx.ProfileNotFound):
         return CredentialsError(str(exc), action=action)
     if isinstance(exc, bx.BotoCoreError):
-        return AwsError(f"{action} failed: {exc}", action=action)
+        return AwsError(
+            f"{action} failed: {readable(str(exc)) or type(exc).__name__}", action=action
+        )
     if isinstance(exc, ResponseParserError):
         return AwsError(f"{action}: the reply could not be read (malformed)", action=action)
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientConnectionError):

@@ -181,7 +181,7 @@ def _start_error(exc: BaseException, session: AwsSession) -> AwsError:
             return AwsError(
                 f"{action} refused the query: {message or code}", action=action, code=code
             )
-    error = translate(exc, action, profile=session.profile)
+    error = translate(exc, action, profile=session.profile, endpoint=session.endpoint)
     if isinstance(error, ServerError | EndpointUnreachable):
         # Sent once: nothing is retrying, and the query may or may not have started.
         return type(error)(

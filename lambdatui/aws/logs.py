@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import AccessDenied, AwsError, NotFound, translate
+from .errors import AccessDenied, AwsError, NotFound, Unsupported, translate
 from .logparse import parse_event
 from .logrecords import LogRecord
 from .session import AwsSession, call
@@ -78,7 +78,9 @@ async def filter_pages(
         params["filterPattern"] = pattern
     while True:
         reply = await call(session, "logs", "FilterLogEvents", **params)
-        events = reply.get("events", [])
+        # An event that names another group (not in AWS's shape, but an endpoint may
+        # add it) is not this group's: dropped.
+        events = [e for e in reply.get("events", []) if e.get("logGroupName", group) == group]
         if events:
             yield [_record(e, group) for e in events]
         token = reply.get("nextToken")
@@ -99,19 +101,23 @@ async def live_tail(
     Ends when the stream closes; raises LiveTailUnavailable when Live Tail
     cannot be used at all, and AwsError for a session that failed.
     """
-    client = await session.client("logs")
+    client = await session.stream_client("logs")
     params: dict[str, Any] = {"logGroupIdentifiers": list(arns)[:MAX_LIVE_GROUPS]}
     if pattern:
         params["logEventFilterPattern"] = pattern
     try:
         reply = await client.start_live_tail(**params)
     except Exception as exc:
-        error = translate(exc, "logs:StartLiveTail", profile=session.profile)
-        if isinstance(error, AccessDenied) or error.code in _UNAVAILABLE_CODES:
+        error = translate(
+            exc, "logs:StartLiveTail", profile=session.profile, endpoint=session.endpoint
+        )
+        if isinstance(error, AccessDenied | Unsupported) or error.code in _UNAVAILABLE_CODES:
             raise LiveTailUnavailable(error.sentence, action=error.action, code=error.code) from exc
         raise error from exc
     stream = reply["responseStream"]
+    # Each group as a result may name it: its ARN (with or without ":*") or its name.
     by_name = {arn: name for arn, name in arns.items()}
+    by_name.update({name: name for name in arns.values()})
     try:
         async for event in stream:
             if "sessionStart" in event:
@@ -120,22 +126,21 @@ async def live_tail(
             update = event.get("sessionUpdate")
             if update is None:
                 continue
+            # A result of a group not asked for (an endpoint that streams every
+            # group) is not this pane's: dropped, never shown as the function's line.
             records = [
-                _record(
-                    r,
-                    by_name.get(
-                        str(r.get("logGroupIdentifier", "")).removesuffix(":*"),
-                        str(r.get("logGroupIdentifier", "")),
-                    ),
-                )
+                _record(r, group)
                 for r in update.get("sessionResults") or []
+                if (group := by_name.get(str(r.get("logGroupIdentifier", "")).removesuffix(":*")))
             ]
             sampled = bool((update.get("sessionMetadata") or {}).get("sampled"))
             yield LiveUpdate(records, sampled)
     except AwsError:
         raise
     except Exception as exc:
-        raise translate(exc, "logs:StartLiveTail", profile=session.profile) from exc
+        raise translate(
+            exc, "logs:StartLiveTail", profile=session.profile, endpoint=session.endpoint
+        ) from exc
     finally:
         close = getattr(stream, "close", None)
         if close is not None:

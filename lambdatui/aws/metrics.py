@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .errors import (
+    AccessDenied,
+    AwsError,
+    CredentialsError,
+    EndpointUnreachable,
+    Throttled,
+    readable,
+)
 from .session import AwsSession, call
 
 MAX_QUERIES = 500  # per GetMetricData call
@@ -34,16 +43,39 @@ HEALTH = (
     MetricSpec("concurrency", "ConcurrentExecutions", "Maximum"),
 )
 
+# How the list names each health figure.
+HEALTH_LABELS = {
+    "invocations": "Invocations",
+    "errors": "Errors",
+    "throttles": "Throttles",
+    "p95": "p95 duration",
+    "duration_avg": "average duration",
+    "concurrency": "concurrency",
+}
+
 # Windows of the list (key cycles) and the period each uses.
 WINDOWS = {"5m": 300, "15m": 900, "1h": 3600, "3h": 10800}
 
 
+# Extended statistics (percentiles, trimmed means, ...): what an endpoint may refuse
+# while it serves Sum / Average / Maximum.
+_EXTENDED = re.compile(r"^(p\d|tm|tc|ts|wm|iqm|pr\()", re.IGNORECASE)
+
+
+def is_extended(stat: str) -> bool:
+    return bool(_EXTENDED.match(stat))
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
-    """Values of one metric over a window, oldest first; None where there is no data."""
+    """Values of one metric over a window, oldest first; None where there is no data.
+
+    `unavailable` says why the endpoint gave no figures at all (refused the
+    statistic, StatusCode Forbidden / InternalError): not the same as no data."""
 
     timestamps: tuple[datetime, ...]
     values: tuple[float | None, ...]
+    unavailable: str = ""
 
     @property
     def has_data(self) -> bool:
@@ -72,6 +104,11 @@ class Health:
 
     def get(self, key: str) -> Series | None:
         return self.series.get(key)
+
+    def unavailable(self, key: str) -> str:
+        """Why `key` has no figures ("" when it has, or simply no data)."""
+        s = self.series.get(key)
+        return s.unavailable if s is not None else ""
 
     def value(self, key: str) -> float | None:
         """The window's figure: sums add up, p95 / average / maximum take the worst point."""
@@ -157,32 +194,91 @@ async def fetch(
     end: datetime,
     period: int,
 ) -> dict[str, Series]:
-    """Series for each query id: ceil(len/500) GetMetricData calls, plus NextToken pages."""
+    """Series for each query id: ceil(len/500) GetMetricData calls, plus NextToken pages.
+
+    A batch the endpoint fails as a whole while it holds extended statistics (a
+    plain moto server answers HTTP 500 for p95) is sent again without them; those
+    series, and any a reply marks Forbidden / InternalError, come back with
+    `unavailable` saying why instead of blanking every other figure.
+    """
     found: dict[str, dict[datetime, float]] = {q.id: {} for q in queries}
+    missing: dict[str, str] = {}
+    refused = _refused(session)
     for batch in batches(queries):
-        params: dict[str, object] = {
-            "MetricDataQueries": [q.api(period) for q in batch],
-            "StartTime": start,
-            "EndTime": end,
-            "ScanBy": "TimestampAscending",
-        }
-        while True:
-            reply = await call(session, "cloudwatch", "GetMetricData", **params)
-            for result in reply.get("MetricDataResults", []):
-                points = found.setdefault(result["Id"], {})
-                for when, value in zip(
-                    result.get("Timestamps", []), result.get("Values", []), strict=False
-                ):
-                    points[_bucket(when, start, period)] = float(value)
-            token = reply.get("NextToken")
-            if not token:
-                break
-            params["NextToken"] = token
+        asked = [q for q in batch if not (is_extended(q.spec.stat) and refused)]
+        for q in batch:
+            if q not in asked:
+                missing[q.id] = refused
+        try:
+            await _fetch_batch(session, asked, start, end, period, found, missing)
+        except (Throttled, EndpointUnreachable, CredentialsError, AccessDenied):
+            raise
+        except AwsError as exc:
+            plain = [q for q in asked if not is_extended(q.spec.stat)]
+            if len(plain) == len(asked):
+                raise
+            refused = _refuse(session, exc)
+            for q in asked:
+                if q not in plain:
+                    missing[q.id] = refused
+            await _fetch_batch(session, plain, start, end, period, found, missing)
     grid = _points(start, end, period)
     return {
-        qid: Series(tuple(grid), tuple(points.get(t) for t in grid))
+        qid: Series(tuple(grid), tuple(points.get(t) for t in grid), missing.get(qid, ""))
         for qid, points in found.items()
     }
+
+
+def _refused(session: AwsSession) -> str:
+    """Why this session's endpoint was seen refusing extended statistics ("" if not)."""
+    return str(session.memo.get("metrics:extended-refused", ""))
+
+
+def _refuse(session: AwsSession, error: AwsError) -> str:
+    """Remember that the endpoint refuses extended statistics, so later refreshes ask
+    without them at once (and need no retries to find out); the reason shown."""
+    detail = error.code or ("server error" if "server error" in error.sentence else "refused")
+    reason = f"{session.endpoint} refuses percentile statistics in GetMetricData ({detail})"
+    session.memo["metrics:extended-refused"] = reason
+    return reason
+
+
+async def _fetch_batch(
+    session: AwsSession,
+    batch: Sequence[Query],
+    start: datetime,
+    end: datetime,
+    period: int,
+    found: dict[str, dict[datetime, float]],
+    missing: dict[str, str],
+) -> None:
+    if not batch:
+        return
+    params: dict[str, object] = {
+        "MetricDataQueries": [q.api(period) for q in batch],
+        "StartTime": start,
+        "EndTime": end,
+        "ScanBy": "TimestampAscending",
+    }
+    while True:
+        reply = await call(session, "cloudwatch", "GetMetricData", **params)
+        for result in reply.get("MetricDataResults", []):
+            qid = result["Id"]
+            points = found.setdefault(qid, {})
+            status = result.get("StatusCode")
+            if status in ("Forbidden", "InternalError"):
+                said = "; ".join(
+                    readable(str(m.get("Value", ""))) for m in result.get("Messages") or []
+                )
+                missing[qid] = f"CloudWatch answered {status}" + (f": {said}" if said else "")
+            for when, value in zip(
+                result.get("Timestamps", []), result.get("Values", []), strict=False
+            ):
+                points[_bucket(when, start, period)] = float(value)
+        token = reply.get("NextToken")
+        if not token:
+            return
+        params["NextToken"] = token
 
 
 def _bucket(when: datetime, start: datetime, period: int) -> datetime:

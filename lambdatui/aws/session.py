@@ -7,10 +7,12 @@ import contextlib
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import CREDENTIAL_CODES, THROTTLE_CODES, AwsError, CredentialsError, translate
 from .models import Identity
@@ -33,6 +35,15 @@ log = logging.getLogger("lambdatui.aws")
 
 #: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
 INVOKE_READ_TIMEOUT = 910
+# Timeouts per call kind. Control-plane reads answer in well under a second: a short
+# read timeout lets botocore retry a stuck connection soon. A Live Tail stream is
+# read for hours (an update about every second), so its reads wait longer; a long
+# poll (ReceiveMessage WaitTimeSeconds) waits its own time on top of the read timeout.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+STREAM_READ_TIMEOUT = 60.0
+# Calls that wait on purpose, left out of the silent-endpoint watch.
+_WAITING = {"Invoke", "InvokeAsync", "InvokeWithResponseStream", "ReceiveMessage"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,8 @@ class Target:
 CONTROL_PLANE_RATE = 15.0
 GET_FUNCTION_RATE = 100.0
 GET_POLICY_RATE = 15.0
+# CloudWatch Logs: FilterLogEvents has about 5 requests/s per account and region,
+# which every open log pane's backfills and polls share.
 FILTER_LOG_EVENTS_RATE = 5.0
 _UNLIMITED = {"Invoke", "InvokeAsync", "InvokeWithResponseStream"}
 _PACED = {"lambda", "logs"}
@@ -128,9 +141,15 @@ class _Shared:
         self.identity: Identity | None = None
         self.watchers: list[Watcher] = []
         self.generation = 0
-        self.read_timeout = 30.0
-        self.connect_timeout = 5.0
+        self.read_timeout = READ_TIMEOUT
+        self.connect_timeout = CONNECT_TIMEOUT
+        # Calls sent and not answered yet: the task making each, and since when (the
+        # first attempt's send). See AwsSession.silent_for.
+        self.unanswered: dict[asyncio.Task[Any], float] = {}
+        self.last_answer = 0.0
         self.max_attempts = MAX_ATTEMPTS
+        # What the core learnt of this endpoint (e.g. a statistic it refuses).
+        self.memo: dict[str, object] = {}
         # Quotas per region (AWS counts them per account and region).
         self.limits: dict[str, dict[str, RateLimit]] = {}
 
@@ -197,6 +216,11 @@ class AwsSession:
         self._shared.max_attempts = value
 
     @property
+    def memo(self) -> dict[str, object]:
+        """What the core learnt of the endpoint, shared by every view of the session."""
+        return self._shared.memo
+
+    @property
     def limits(self) -> dict[str, RateLimit]:
         """This region's quota buckets (shared by every view of the region)."""
         return self._shared.limits_in(self.target.region)
@@ -204,6 +228,14 @@ class AwsSession:
     @property
     def region(self) -> str:
         return self.target.region
+
+    @property
+    def endpoint(self) -> str:
+        """Where calls go, for a sentence: the endpoint's host:port, or "AWS"."""
+        url = self.target.endpoint_url
+        if not url:
+            return "AWS"
+        return urlsplit(url).netloc or url
 
     @property
     def profile(self) -> str | None:
@@ -237,6 +269,24 @@ class AwsSession:
             AioConfig(read_timeout=INVOKE_READ_TIMEOUT, retries={"total_max_attempts": 1})
         )
         return await self.client("lambda", config=config, purpose="invoke")
+
+    async def stream_client(self, service: str) -> Any:
+        """A client for event streams (Live Tail): reads wait STREAM_READ_TIMEOUT."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
+        config = self._config().merge(
+            AioConfig(read_timeout=max(self.read_timeout, STREAM_READ_TIMEOUT))
+        )
+        return await self.client(service, config=config, purpose="stream")
+
+    async def long_poll_client(self, service: str, wait_s: float) -> Any:
+        """A client for long polls: reads wait the poll's `wait_s` on top of the usual."""
+        await _aiobotocore()
+        from aiobotocore.config import AioConfig
+
+        config = self._config().merge(AioConfig(read_timeout=self.read_timeout + wait_s))
+        return await self.client(service, config=config, purpose=f"long-poll-{wait_s:g}")
 
     async def single_attempt_client(self, service: str) -> Any:
         """A client that sends each call once, for calls the caller retries itself (or
@@ -292,6 +342,35 @@ class AwsSession:
 
     # ----- what the app is told about AWS's health ------------------------------
 
+    def silent_for(self) -> float:
+        """Seconds the endpoint has left a call unanswered while answering nothing else
+        (0 when every call sent has its answer). Calls that wait on purpose (Invoke,
+        long polls) and Live Tail's stream are not counted."""
+        shared = self._shared
+        pending = shared.unanswered
+        for task in [t for t in pending if t.done()]:
+            del pending[task]  # cancelled mid-call: no answer is awaited any more
+        if not pending:
+            return 0.0
+        since = max(min(pending.values()), shared.last_answer)
+        return max(time.monotonic() - since, 0.0)
+
+    def _sent(self, event_name: str = "", **_: Any) -> None:
+        if event_name.rsplit(".", 1)[-1] in _WAITING:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            # Retries keep the first attempt's time: the wait is the call's.
+            self._shared.unanswered.setdefault(task, time.monotonic())
+
+    def _answered(self, *, heard: bool) -> None:
+        shared = self._shared
+        if heard:
+            shared.last_answer = time.monotonic()
+        task = asyncio.current_task()
+        if task is not None:
+            shared.unanswered.pop(task, None)
+
     def watch(self, watcher: Watcher) -> None:
         """Call `watcher` with each Notice: retries, recoveries, credential failures."""
         self._shared.watchers.append(watcher)
@@ -318,6 +397,7 @@ class AwsSession:
                 await self._rate_limit(service, limits, event_name)
 
             events.register(f"before-send.{service_id}", rate_limit)
+        events.register(f"before-send.{service_id}", self._sent)
 
         def action_of(model: Any) -> str:
             return iam_action(service, model.name) if model is not None else service
@@ -329,12 +409,15 @@ class AwsSession:
             attempts: int = 0,
             **_: Any,
         ) -> None:
+            if response is not None:
+                self._answered(heard=True)
             health = _retry_health(response, caught_exception)
             if health is not None and attempts < self.max_attempts:
                 log.debug("%s: %s (attempt %d)", action_of(operation), health, attempts)
                 tell(Notice(health, action_of(operation)))
 
         def after_call(parsed: Any = None, model: Any = None, **_: Any) -> None:
+            self._answered(heard=True)
             code = str((parsed or {}).get("Error", {}).get("Code", ""))
             log.debug("%s %s: %s", action_of(model), self.target.region, code or "ok")
             if code in CREDENTIAL_CODES:
@@ -350,6 +433,7 @@ class AwsSession:
         def after_error(
             exception: BaseException | None = None, event_name: str = "", **_: Any
         ) -> None:
+            self._answered(heard=False)
             if exception is None:
                 return
             action = iam_action(service, event_name.rsplit(".", 1)[-1])
@@ -385,6 +469,7 @@ class AwsSession:
         shared.session = None
         shared.stack = contextlib.AsyncExitStack()
         shared.identity = None
+        shared.memo.clear()
 
     async def identity(self) -> Identity:
         """The caller's account and ARN (STS GetCallerIdentity), cached."""
@@ -394,7 +479,9 @@ class AwsSession:
             try:
                 reply = await sts.get_caller_identity()
             except Exception as exc:
-                raise translate(exc, "sts:GetCallerIdentity", profile=self.profile) from exc
+                raise translate(
+                    exc, "sts:GetCallerIdentity", profile=self.profile, endpoint=self.endpoint
+                ) from exc
             shared.identity = Identity(account=reply["Account"], arn=reply["Arn"])
         return shared.identity
 
@@ -409,16 +496,23 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
     """Make one API call, translating failures to domain errors.
 
     `action` is the API operation name in AWS's spelling (e.g. "ListFunctions");
-    the error sentence names it as IAM does ("lambda:ListFunctions").
+    the error sentence names it as IAM does ("lambda:ListFunctions"). A long poll
+    (WaitTimeSeconds) gets a client whose reads wait that long more.
     """
-    client = await session.client(service)
     from botocore import xform_name
 
+    wait = params.get("WaitTimeSeconds")
+    if isinstance(wait, int | float) and wait > 0:
+        client = await session.long_poll_client(service, float(wait))
+    else:
+        client = await session.client(service)
     method = getattr(client, xform_name(action))
     try:
         return await method(**params)
     except Exception as exc:
-        raise translate(exc, iam_action(service, action), profile=session.profile) from exc
+        raise translate(
+            exc, iam_action(service, action), profile=session.profile, endpoint=session.endpoint
+        ) from exc
 
 
 def require(reply: Any, key: str, action: str) -> Any:

@@ -33,6 +33,12 @@ OVERLAP_MS = 10_000
 # A Live Tail session that ends sooner than this counts as a quick end.
 QUICK_END_S = 5.0
 QUICK_ENDS_BEFORE_POLLING = 3
+# A session that ends, without an error, sooner than this after it started has not
+# streamed at all (AWS sends an update every second): an endpoint whose Live Tail
+# is a one-shot snapshot. Polling takes over at once.
+AT_ONCE_S = 1.0
+# Seconds between FilterLogEvents polls while a pane follows without Live Tail.
+POLL_INTERVAL = 1.0
 
 
 TROUBLES = ("throttled", "disconnected", "server error", "timed out")
@@ -162,7 +168,7 @@ class Tailer:
         status: StatusSink,
         history_s: int = DEFAULT_HISTORY,
         pattern: str | None = None,
-        poll_interval: float = 2.0,
+        poll_interval: float = POLL_INTERVAL,
         live: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -265,27 +271,41 @@ class Tailer:
             reason = "the Live Tail session ended"
             error: AwsError | None = None
             opened = False
+            # History is read beside the stream, not in its way: how soon a session
+            # ends is then the endpoint's doing alone.
+            history: asyncio.Task[None] | None = None
             try:
                 async for update in live_tail(self.session, arns, self.pattern):
                     if update.started:
                         opened = True
+                        started = time.monotonic()
                         # The session catches events from now on: fill in history
                         # and whatever arrived while no session was open.
                         self._status(TailMode.LIVE, "loading history")
-                        await self.backfill(self._gap_start())
-                        failures = 0
-                        self._status(TailMode.LIVE, "")
+                        history = asyncio.create_task(self._history(self._gap_start()))
                         continue
+                    if history is not None and history.done():
+                        history.result()  # its failure is the session's
+                        history = None
+                        failures = 0
                     if update.sampled != self._sampled:
                         self._sampled = update.sampled
                         self._status()
                     if update.records:
                         self._emit(update.records)
+                lasted = time.monotonic() - started
+                if history is not None:
+                    await history
+                    failures = 0
             except LiveTailUnavailable:
                 raise
             except AwsError as exc:
                 reason = exc.sentence
                 error = exc
+                lasted = time.monotonic() - started
+            finally:
+                if history is not None and not history.done():
+                    history.cancel()
             if opened:
                 self.renewals += 1
             if error is not None and is_transient(error):
@@ -294,20 +314,33 @@ class Tailer:
                 failures += 1
                 await self._wait_out(error, failures)
                 continue
-            quick_ends = quick_ends + 1 if time.monotonic() - started < QUICK_END_S else 0
+            if error is None and lasted < AT_ONCE_S:
+                raise LiveTailUnavailable(
+                    f"{self.session.endpoint} ends Live Tail sessions as soon as they start"
+                )
+            quick_ends = quick_ends + 1 if lasted < QUICK_END_S else 0
             if quick_ends >= QUICK_ENDS_BEFORE_POLLING:
                 raise LiveTailUnavailable(f"sessions end as soon as they start ({reason})")
             self._status(TailMode.CONNECTING, f"renewing Live Tail: {reason}")
             if quick_ends:
                 await asyncio.sleep(min(2.0**quick_ends, 30.0))
 
+    async def _history(self, start_ms: int) -> None:
+        await self.backfill(start_ms)
+        if self.mode is TailMode.LIVE and self._note == "loading history":
+            self._status(TailMode.LIVE, "")
+
     async def _poll(self, first: bool = False) -> None:
+        """FilterLogEvents every `poll_interval` seconds, counted from one poll's start
+        to the next (a slow reply does not stretch the cadence); backing off on
+        throttles, 5xx and lost connections."""
         delay = 0.0 if first else self.poll_interval
         while True:
             await asyncio.sleep(delay)
+            began = time.monotonic()
             try:
                 await self.backfill(self._gap_start())
-                delay = self.poll_interval
+                delay = max(self.poll_interval - (time.monotonic() - began), 0.0)
                 if self._note.startswith(TROUBLES):
                     self._status(note="")
             except AwsError as exc:

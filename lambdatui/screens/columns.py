@@ -19,6 +19,8 @@ HealthOf = Callable[[Function], Health | None]
 
 SPARK = 5
 NO_DATA = "-"
+# A figure the endpoint would not give (the reason is on the screen's message line).
+UNAVAILABLE = "n/a"
 
 
 def _count(value: float | None) -> str:
@@ -38,7 +40,8 @@ def _with_spark(
         h = health(fn)
         series = h.get(key) if h else None
         value = h.value(key) if h else None
-        text = Text(render(value).rjust(5))
+        shown = UNAVAILABLE if h and value is None and h.unavailable(key) else render(value)
+        text = Text(shown.rjust(5))
         if series is not None and series.has_data:
             text.append(" " + sparkline(series.values, SPARK), style="dim")
         else:
@@ -81,9 +84,15 @@ def function_columns(
 
     def ms(fn: Function) -> str:
         v = _figure(health, fn, "p95")
-        return NO_DATA if v is None else f"{v:,.0f}"
+        if v is None:
+            h = health(fn)
+            return UNAVAILABLE if h is not None and h.unavailable("p95") else NO_DATA
+        return f"{v:,.0f}"
 
     def concurrency(fn: Function) -> str:
+        h = health(fn)
+        if h is not None and h.unavailable("concurrency"):
+            return UNAVAILABLE
         return _count(_figure(health, fn, "concurrency"))
 
     columns = [

@@ -242,6 +242,7 @@ class FunctionsScreen(Pane):
             for p in (
                 fleet.load_error and f"Could not list functions: {fleet.load_error}",
                 fleet.health_error and f"Metrics unavailable: {fleet.health_error}",
+                *fleet.health_gaps(),
             )
             if p
         ]
