@@ -335,12 +335,14 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
         )
         if value
     ]
+    notices = list(found.problems)
     if ignored:
-        print(
-            f"lambdatui: {', '.join(ignored)} ignored: the demo account has its own "
-            "endpoint, in us-east-1",
-            file=sys.stderr,
+        sentence = (
+            f"{', '.join(ignored)} ignored: the demo account has one region (us-east-1) "
+            "and its own endpoint"
         )
+        print(f"lambdatui: {sentence}", file=sys.stderr)
+        notices.append(sentence)
     print("Starting the demo account…", file=sys.stderr)
     with Sandbox(simulate=True) as sandbox:
         settings = Settings(
@@ -353,7 +355,7 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
                 theme=args.theme,
                 access_key="demo",
                 secret_key="demo",
-                notices=tuple(found.problems),
+                notices=tuple(notices),
             )
         )
         if pane is not None:
