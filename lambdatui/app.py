@@ -93,6 +93,8 @@ class LambdaTui(App[None]):
         self.invocations: list[Invocation] = []
         self.collector = Collector()
         self.notices = list(settings.notices)
+        # Told once a session, under --read-only, that peeking receives messages.
+        self.told_peek_receives = False
         self.last_snapshot: Snapshot | None = None
         self._register_themes()
         if self.no_color:
