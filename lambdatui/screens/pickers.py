@@ -107,7 +107,7 @@ class ColumnPicker(ModalScreen[None]):
             yield Static("Columns", classes="picker-title")
             yield OptionList(*self._options(), id="column-list")
             yield Static(
-                Content.styled("space: show/hide · a: as the width allows · esc", "$text-muted"),
+                Content.styled("space: show/hide · a: by width · esc", "$text-muted"),
                 classes="picker-hint",
             )
 
