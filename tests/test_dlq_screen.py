@@ -382,3 +382,41 @@ async def test_read_only_refuses_to_peek_a_queue_with_its_own_redrive_policy(
         assert screen.messages.rows == []
     attrs = client(sandbox, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
     assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "2"
+
+
+async def test_the_overview_reads_depths_again_when_you_come_back(sandbox: Any) -> None:
+    fill_dlq(sandbox, 5)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("Q")
+        from lambdatui.screens.dlqs import DlqOverviewScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqOverviewScreen))
+        overview = app.screen
+
+        def depth_shown() -> int | None:
+            row = next((r for r in overview.table.rows if r.name == DLQ), None)
+            return row.visible if row else None
+
+        await wait_until(pilot, lambda: depth_shown() == 5, frames=4000)
+        app.open_dlq(next(f for f in app.fleet.functions if f.name == FUNCTION))
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        screen = app.screen
+        await wait_until(
+            pilot,
+            lambda: bool(screen.query("#messages")) and len(screen.messages.rows) == 5,
+            frames=2000,
+        )
+        await settled(pilot)
+        screen.messages.focus()
+        await pilot.press("space", "space", "D")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DlqScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Deleted 2 messages · " in _status(screen), frames=2000)
+        await settled(pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is overview)
+        await wait_until(pilot, lambda: depth_shown() == 3, frames=2000)
+        await settled(pilot)
+    assert dlq_depth(sandbox) == 3
