@@ -377,7 +377,8 @@ async def test_read_only_refuses_to_peek_a_queue_with_its_own_redrive_policy(
         await settled(pilot)
         status = _status(screen)
         assert f"its redrive policy moves a message to {final} after 3 receives" in status
-        assert "about 2 messages" in status
+        assert "about 2 messages" in status and "not peeked (read-only)" in status
+        assert any("a peek is a receive" in str(n.message) for n in app._notifications)
         assert sandbox.calls["sqs:ReceiveMessage"] == 0
         assert screen.messages.rows == []
     attrs = client(sandbox, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])

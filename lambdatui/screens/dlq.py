@@ -259,9 +259,15 @@ class DlqScreen(Pane):
                 self.messages.set_rows([])
                 self.messages.empty_text = "Not peeked (read-only): see above."
                 self._status(
-                    f"{lead}{target.name}: about {plural(depth.total, 'message')}; not peeked: "
-                    f"{depth.policy.sentence}, and peeking receives, so it could move them on "
-                    "(read-only)"
+                    f"{lead}{target.name}: about {plural(depth.total, 'message')} · "
+                    f"not peeked (read-only): {depth.policy.sentence}"
+                )
+                self.notify(
+                    f"{target.name} is not peeked: {depth.policy.sentence}, and a peek is a "
+                    "receive, so it could move messages on.",
+                    title="Read-only",
+                    severity="warning",
+                    timeout=12,
                 )
                 self._show_message(None)
                 return
