@@ -379,12 +379,14 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
         )
         if value
     ]
+    notices = list(found.problems)
     if ignored:
-        print(
-            f"lambdatui: {', '.join(ignored)} ignored: the demo account has its own "
-            "endpoint, in us-east-1",
-            file=sys.stderr,
+        sentence = (
+            f"{', '.join(ignored)} ignored: the demo account has one region (us-east-1) "
+            "and its own endpoint"
         )
+        print(f"lambdatui: {sentence}", file=sys.stderr)
+        notices.append(sentence)
     # The account comes up on a thread behind the console's first frame (a deep link
     # waits for it here: it looks its functions up before the screen starts).
     demo = StartingDemo().start()
@@ -401,7 +403,7 @@ def _run_demo(args: argparse.Namespace, pane: str | None = None) -> int:
                 theme=args.theme,
                 access_key="demo",
                 secret_key="demo",
-                notices=tuple(found.problems),
+                notices=tuple(notices),
                 starting=demo.wait,
             )
         )

@@ -102,6 +102,10 @@ class LambdaTui(App[None]):
         self.invocations: list[Invocation] = []
         self.collector = Collector()
         self.notices = list(settings.notices)
+        # Told once a session, under --read-only, that peeking receives messages.
+        self.told_peek_receives = False
+        # The columns the operator chose per table (pinned, hidden), for the session.
+        self.column_choice: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.last_snapshot: Snapshot | None = None
         self._register_themes()
         if self.no_color:

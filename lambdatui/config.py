@@ -115,15 +115,22 @@ class Settings:
         return self.regions or (self.region,)
 
     def is_production(self, name: str, tags: Mapping[str, str] | None = None) -> bool:
+        return bool(self.production_matches(name, tags))
+
+    def production_matches(
+        self, name: str, tags: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """The production patterns this function matches (by tag or by name), in order."""
+        matched: list[str] = []
         for pattern in self.prod_patterns:
             key, eq, value = pattern.partition("=")
             if eq:
                 tag = (tags or {}).get(key.strip())
                 if tag is not None and fnmatch.fnmatchcase(tag.lower(), value.strip().lower()):
-                    return True
+                    matched.append(pattern)
             elif fnmatch.fnmatchcase(name.lower(), pattern.lower()):
-                return True
-        return False
+                matched.append(pattern)
+        return tuple(matched)
 
 
 # ----- the config file ----------------------------------------------------------------

@@ -115,6 +115,10 @@ async def _dlqs(
         if depth.visible == 0:
             out.append((target.kind, target.arn, text, []))
             continue
+        if depth.policy is not None:
+            # A sample is a receive, which counts toward the queue's own policy.
+            out.append((target.kind, target.arn, text, f"no sample: {depth.policy.sentence}"))
+            continue
         sample = await _try(peek(session, target.arn, limit=DLQ_SAMPLE))
         out.append((target.kind, target.arn, text, sample))
     return out

@@ -151,3 +151,21 @@ async def test_app_against_sandbox_in_another_process(
         table = app.screen.query_one(FunctionTable)
         assert [f.name for f in table.view] == expected
         assert url in str(app.screen.query_one("#where").render())
+
+
+def test_demo_says_it_ignores_the_regions_asked_for(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo has one region: --region names others, and the operator is told so (on
+    stderr and as a notice in the console), not left to wonder where they went."""
+    import lambdatui.__main__ as cli
+
+    started = []
+    # The console itself is not run here: what it would be started with is enough.
+    monkeypatch.setattr(cli, "_run_app", lambda settings: started.append(settings) or 0)
+    assert cli.main(["--demo", "--region", "eu-west-1,eu-central-1"]) == 0
+    err = capsys.readouterr().err
+    assert "--region ignored: the demo account has one region (us-east-1)" in err
+    (settings,) = started
+    assert settings.all_regions == ("us-east-1",)
+    assert any("--region ignored" in notice for notice in settings.notices)

@@ -243,3 +243,196 @@ async def test_export_writes_the_messages_for_the_user_alone(
     assert sorted(row["messageAttributes"]["RequestID"] for row in rows) == shown
     assert set(rids) <= set(shown)
     assert (mode(exported), mode(tmp_path)) == (0o600, 0o755)
+
+
+# ----- counts and progress come from the queue -------------------------------------
+
+
+async def test_after_a_redrive_the_counts_are_read_from_the_queue(sandbox: Any) -> None:
+    """Two marked of sixty: the answer says how many are still there, not how many failed."""
+    fill_dlq(sandbox, 60)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        screen.messages.focus()
+        await pilot.press("space", "space", "R")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DlqScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Redrive: 2 moved · " in _status(screen), frames=2000)
+        await wait_until(pilot, lambda: "seen" in _status(screen), frames=2000)
+        left = dlq_depth(sandbox)
+        assert left == 58
+        notes = " ".join(str(n.message) for n in app._notifications)
+        assert f"Redrive: 2 moved; about {left} messages in {DLQ}" in notes
+        assert f"seen 50 of about {left} messages" in _status(screen)
+        (row,) = [r for r in screen.targets.rows if r.target.name == DLQ]
+        assert row.visible == left
+
+
+ORDERS_DLQ = "orders-dlq"
+
+
+async def _open_orders_dlq(app: Any, pilot: Any, sandbox: Any) -> DlqScreen:
+    await app.workers.wait_for_complete()
+    fn = await find_function(app.aws, "orders-worker")
+    arn = f"arn:aws:sqs:{sandbox.region}:123456789012:{ORDERS_DLQ}"
+    app.open_dlq(fn, target_arn=arn)
+    await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+    screen = app.screen
+    assert isinstance(screen, DlqScreen)
+    return screen
+
+
+def _orders_row(screen: DlqScreen) -> Any:
+    return next((r for r in screen.targets.rows if r.target.name == ORDERS_DLQ), None)
+
+
+async def test_a_move_task_shows_its_progress_and_the_queue_its_new_depth(sandbox: Any) -> None:
+    # A slow task (one message a second), started elsewhere: the pane finds it running,
+    # shows its progress instead of peeking, and c cancels it.
+    fill_dlq(sandbox, 30, queue=ORDERS_DLQ)
+    sqs = client(sandbox, "sqs")
+    source = sqs.get_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName=ORDERS_DLQ)["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    sqs.start_message_move_task(SourceArn=source, MaxNumberOfMessagesPerSecond=1)
+    app = app_for(sandbox, fleet_autoload=False)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await _open_orders_dlq(app, pilot, sandbox)
+        await wait_until(pilot, lambda: "Move task running: " in _status(screen), frames=2000)
+        assert " of 30 moved" in _status(screen) and "(c cancels)" in _status(screen)
+        assert "seen" not in _status(screen)
+        screen.targets.focus()
+        await pilot.press("c")
+        await wait_until(pilot, lambda: "Move task cancelled" in _status(screen), frames=2000)
+        await wait_until(pilot, lambda: "seen" in _status(screen), frames=2000)
+        await settled(pilot)
+        left = dlq_depth(sandbox, ORDERS_DLQ)
+        assert 0 < left < 30
+        assert _orders_row(screen).visible == left
+        assert f"of about {left} messages" in _status(screen)
+
+        # One started here moves the rest; the targets row follows the queue to zero.
+        await pilot.press("R")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DlqScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Move task completed" in _status(screen), frames=4000)
+        await settled(pilot)
+        assert f"Move task completed: {left} of {left} moved" in _status(screen)
+        assert "seen 0 of about 0 messages" in _status(screen)
+        assert _orders_row(screen).visible == 0
+    assert dlq_depth(sandbox, ORDERS_DLQ) == 0
+
+
+# ----- read-only and peeking -------------------------------------------------------
+
+
+async def test_read_only_says_once_that_a_peek_receives(sandbox: Any) -> None:
+    fill_dlq(sandbox, 3)
+    app = app_for(sandbox, read_only=True)
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_dlq(app, pilot)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "seen 3 of about 3" in _status(screen), frames=2000)
+        await settled(pilot)
+        told = [n for n in app._notifications if "a peek receives messages" in str(n.message)]
+        assert len(told) == 1
+        assert "receive count rises" in str(told[0].message)
+
+
+ROLE = "arn:aws:iam::123456789012:role/service-role/lambda-basic-execution"
+
+
+@pytest.fixture
+def guarded_dlq(sandbox: Any) -> Any:
+    """A function whose DLQ has its own redrive policy (to a further queue, after 3 receives)."""
+    sqs = client(sandbox, "sqs")
+    lam = client(sandbox, "lambda")
+    tag = uuid.uuid4().hex[:6]
+    final = sqs.create_queue(QueueName=f"last-stop-{tag}")["QueueUrl"]
+    final_arn = sqs.get_queue_attributes(QueueUrl=final, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    policy = json.dumps({"deadLetterTargetArn": final_arn, "maxReceiveCount": 3})
+    url = sqs.create_queue(QueueName=f"guarded-dlq-{tag}", Attributes={"RedrivePolicy": policy})[
+        "QueueUrl"
+    ]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    for i in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"id": i}))
+    name = f"guarded-{tag}"
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        DeadLetterConfig={"TargetArn": arn},
+    )
+    yield name, f"last-stop-{tag}", url
+    lam.delete_function(FunctionName=name)
+
+
+async def test_read_only_refuses_to_peek_a_queue_with_its_own_redrive_policy(
+    sandbox: Any, guarded_dlq: Any
+) -> None:
+    name, final, url = guarded_dlq
+    app = app_for(sandbox, read_only=True, fleet_autoload=False)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await app.workers.wait_for_complete()
+        fn = await find_function(app.aws, name)
+        sandbox.reset_calls()
+        app.open_dlq(fn)
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        screen = app.screen
+        assert isinstance(screen, DlqScreen)
+        await wait_until(pilot, lambda: "not peeked" in _status(screen), frames=2000)
+        await settled(pilot)
+        status = _status(screen)
+        assert f"its redrive policy moves a message to {final} after 3 receives" in status
+        assert "about 2 messages" in status and "not peeked (read-only)" in status
+        assert any("a peek is a receive" in str(n.message) for n in app._notifications)
+        assert sandbox.calls["sqs:ReceiveMessage"] == 0
+        assert screen.messages.rows == []
+    attrs = client(sandbox, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "2"
+
+
+async def test_the_overview_reads_depths_again_when_you_come_back(sandbox: Any) -> None:
+    fill_dlq(sandbox, 5)
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("Q")
+        from lambdatui.screens.dlqs import DlqOverviewScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqOverviewScreen))
+        overview = app.screen
+
+        def depth_shown() -> int | None:
+            row = next((r for r in overview.table.rows if r.name == DLQ), None)
+            return row.visible if row else None
+
+        await wait_until(pilot, lambda: depth_shown() == 5, frames=4000)
+        app.open_dlq(next(f for f in app.fleet.functions if f.name == FUNCTION))
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        screen = app.screen
+        await wait_until(
+            pilot,
+            lambda: bool(screen.query("#messages")) and len(screen.messages.rows) == 5,
+            frames=2000,
+        )
+        await settled(pilot)
+        screen.messages.focus()
+        await pilot.press("space", "space", "D")
+        await wait_until(pilot, lambda: not isinstance(app.screen, DlqScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Deleted 2 messages · " in _status(screen), frames=2000)
+        await settled(pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is overview)
+        await wait_until(pilot, lambda: depth_shown() == 3, frames=2000)
+        await settled(pilot)
+    assert dlq_depth(sandbox) == 3

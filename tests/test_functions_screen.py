@@ -198,3 +198,78 @@ async def test_palette_goes_to_a_function(sandbox) -> None:
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.function.name == target
+
+
+def _header(table: FunctionTable) -> str:
+    """The table's header line as drawn."""
+    return "".join(segment.text for segment in table.render_line(0))
+
+
+async def test_hidden_columns_show_when_their_keys_are_used_and_can_be_chosen(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _loaded(pilot)
+        at_80 = _header(table).split()
+        assert "Cost" not in at_80 and "Alarms" not in at_80 and "State" not in at_80
+
+        # `$` sorts by cost: the Cost column shows, in place of a lower-priority one.
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        header = _header(table)
+        assert "Cost ▼" in header and "Name" in header and len(header.rstrip()) <= 80
+        assert "p95 ms" not in header  # what gave way
+        await pilot.press("N")
+        await pilot.pause()
+        assert "Cost" not in _header(table)
+
+        # `b` keeps only functions in ALARM: the Alarms column shows while it does.
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Alarms" in _header(table)
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Alarms" not in _header(table)
+
+        # The column picker (also in the palette): State shown, Err % hidden.
+        await pilot.press("c")
+        await wait_until(pilot, lambda: bool(app.screen.query("#column-list")))
+        options = app.screen.query_one("#column-list", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "name" not in ids  # the name always shows
+        options.highlighted = ids.index("state")
+        await pilot.press("space")
+        options.highlighted = ids.index("error_rate")
+        await pilot.press("space")
+        await pilot.pause()
+        assert str(options.get_option_at_index(ids.index("state")).prompt).startswith("[x] State")
+        await pilot.press("escape")
+        await pilot.pause()
+        header = _header(table)
+        assert "State" in header and "Err %" not in header
+
+        # The choice holds for the session: a new list shows the same columns.
+        app.push_screen(FunctionsScreen())
+        await wait_until(pilot, lambda: app.screen is not table.screen)
+        await _loaded(pilot)
+        again = app.screen.query_one(FunctionTable)
+        await wait_until(pilot, lambda: "State" in _header(again))
+        assert "Err %" not in _header(again)
+
+
+async def test_the_palette_offers_choose_columns(sandbox) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _loaded(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"choose columns")
+        options = app.screen.query_one(OptionList)
+        await wait_until(
+            pilot,
+            lambda: (
+                options.option_count > 0
+                and "Choose columns" in str(options.get_option_at_index(0).prompt)
+            ),
+        )
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app.screen.query("#column-list")))

@@ -165,6 +165,18 @@ async def test_production_needs_a_confirmation_that_can_say_no(sandbox: Any) -> 
         assert sandbox.calls["lambda:Invoke"] == 0
 
 
+async def test_production_confirmation_names_only_the_patterns_that_matched(sandbox: Any) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_invoke(app, pilot, "orders-worker")  # tagged env=prod, no "prod" in its name
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        facts = screen_text(app)
+        assert "production: matches env=prod" in facts
+        assert "*prod*" not in facts
+        await pilot.press("n")
+
+
 async def test_read_only_and_oversized_events_send_nothing(sandbox: Any) -> None:
     for overrides, expected in (
         ({"read_only": True}, "Read-only mode"),

@@ -397,7 +397,8 @@ async def test_findings_open_on_a_summary_by_kind_and_drill_into_its_functions(
         # The filter works on the summary as on any list.
         await pilot.press("slash", *"wildcard", "enter")
         assert {g.kind for g in screen.summary.view} == {"wildcard-policy"}
-        assert " of " in str(screen.query_one("#count").render())
+        count = str(screen.query_one("#count").render())
+        assert f"1 of {len(screen.summary.rows)} kinds · " in count, count
         # `a`: every finding, one key away.
         await pilot.press("escape", "a")
         assert screen.showing == "all"

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from textual.widgets import Input, OptionList
 
 from lambdatui.__main__ import _parser, resolve_settings
 from lambdatui.app import make_app
@@ -175,6 +176,42 @@ async def test_region_picker_switches_and_multi_selects(
         assert len(screen.table.rows) == 30
         assert "region" in [c.key for c in screen.table.columns]
         assert "us-east-1, eu-west-1" in screen_text(app)
+
+
+async def test_region_filter_then_space_marks_and_the_focused_list_stands_out(
+    sandbox: Sandbox, aws_files: dict[str, str]
+) -> None:
+    app = app_for(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _loaded(pilot)
+        await _pick(pilot)
+        picker = app.screen
+        assert isinstance(picker, WherePicker)
+
+        def framed() -> dict[str, str]:
+            return {
+                column.id or "": column.styles.border_top[0]
+                for column in picker.query(".where-column")
+            }
+
+        # The profiles have the keys first: their frame, not the regions', is the heavy one.
+        assert framed() == {"profiles-column": "heavy", "regions-column": "round"}
+        await pilot.press("tab")
+        await pilot.pause()
+        assert framed() == {"profiles-column": "round", "regions-column": "heavy"}
+
+        # Type to filter, space: the highlighted match is marked (no space typed), the
+        # filter clears for the next one; enter lists the marked regions together.
+        await pilot.press(*"eu-west", "space")
+        await wait_until(pilot, lambda: picker.marked == ["eu-west-1"])
+        regions = picker.query_one("#regions", OptionList)
+        assert str(regions.get_option("eu-west-1").prompt).startswith("[x] eu-west-1")
+        assert picker.query_one("#region-filter", Input).value == ""
+        await pilot.press(*"us-east-", "down", "space")
+        await wait_until(pilot, lambda: len(picker.marked) == 2)
+        assert picker.marked == ["eu-west-1", "us-east-2"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.settings.all_regions == ("eu-west-1", "us-east-2"))
 
 
 @pytest.fixture

@@ -93,13 +93,39 @@ async def source_queue_dlq(session: AwsSession, queue_arn: str) -> str | None:
     reply = await call(
         session, "sqs", "GetQueueAttributes", QueueUrl=url, AttributeNames=["RedrivePolicy"]
     )
-    policy = (reply.get("Attributes") or {}).get("RedrivePolicy")
-    if not policy:
+    policy = redrive_policy((reply.get("Attributes") or {}).get("RedrivePolicy"))
+    return policy.target_arn if policy else None
+
+
+@dataclass(frozen=True, slots=True)
+class RedrivePolicy:
+    """A queue's own RedrivePolicy: after `max_receives` receives a message moves on."""
+
+    target_arn: str
+    max_receives: int | None
+
+    @property
+    def target_name(self) -> str:
+        return self.target_arn.rsplit(":", 1)[-1]
+
+    @property
+    def sentence(self) -> str:
+        after = "" if self.max_receives is None else f" after {self.max_receives} receives"
+        return f"its redrive policy moves a message to {self.target_name}{after} (maxReceiveCount)"
+
+
+def redrive_policy(text: str | None) -> RedrivePolicy | None:
+    """The RedrivePolicy attribute (a JSON string), if it names a target."""
+    if not text:
         return None
     try:
-        return str(json.loads(policy).get("deadLetterTargetArn") or "") or None
-    except (ValueError, AttributeError):
+        policy = json.loads(text)
+        target = str(policy.get("deadLetterTargetArn") or "")
+        count = policy.get("maxReceiveCount")
+        receives = int(count) if count is not None else None
+    except (ValueError, TypeError, AttributeError):
         return None
+    return RedrivePolicy(target, receives) if target else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +133,12 @@ class Depth:
     visible: int
     in_flight: int
     delayed: int
+    # The queue's own redrive policy: receiving (peeking) counts toward it.
+    policy: RedrivePolicy | None = None
+
+    @property
+    def total(self) -> int:
+        return self.visible + self.in_flight
 
 
 async def queue_depth(session: AwsSession, arn: str) -> Depth:
@@ -120,6 +152,7 @@ async def queue_depth(session: AwsSession, arn: str) -> Depth:
             "ApproximateNumberOfMessages",
             "ApproximateNumberOfMessagesNotVisible",
             "ApproximateNumberOfMessagesDelayed",
+            "RedrivePolicy",
         ],
     )
     attrs = reply.get("Attributes") or {}
@@ -127,6 +160,7 @@ async def queue_depth(session: AwsSession, arn: str) -> Depth:
         visible=int(attrs.get("ApproximateNumberOfMessages", 0)),
         in_flight=int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0)),
         delayed=int(attrs.get("ApproximateNumberOfMessagesDelayed", 0)),
+        policy=redrive_policy(attrs.get("RedrivePolicy")),
     )
 
 

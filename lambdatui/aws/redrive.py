@@ -184,6 +184,18 @@ class MoveTask:
     status: str
     moved: int
     to_move: int | None
+    failure: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status == "RUNNING"
+
+    @property
+    def sentence(self) -> str:
+        """What the task did so far, e.g. "Move task running: 40 of 135 moved"."""
+        total = "?" if self.to_move is None else f"{self.to_move:,}"
+        text = f"Move task {self.status.lower()}: {self.moved:,} of {total} moved"
+        return text + (f" ({self.failure})" if self.failure else "")
 
 
 async def start_move(
@@ -209,6 +221,7 @@ async def move_tasks(session: AwsSession, source_arn: str) -> list[MoveTask]:
             status=str(r.get("Status", "")),
             moved=int(r.get("ApproximateNumberOfMessagesMoved") or 0),
             to_move=r.get("ApproximateNumberOfMessagesToMove"),
+            failure=r.get("FailureReason"),
         )
         for r in reply.get("Results") or []
     ]

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from ..aws.dlq import (
+    Depth,
     DlqMessage,
     FailureTarget,
     export_message,
@@ -27,6 +28,7 @@ from ..aws.errors import AwsError
 from ..aws.functions import function_detail
 from ..aws.models import Function
 from ..aws.redrive import (
+    MoveTask,
     Progress,
     cancel_move,
     invoke_delivery,
@@ -118,6 +120,8 @@ class DlqScreen(Pane):
         self._peeking: tuple[str, int] | None = None
         self.cancelling = False
         self.progress: Progress | None = None
+        # A move task is being watched (started here, or found running): no peeks meanwhile.
+        self.moving = False
 
     def compose(self) -> ComposeResult:
         yield ContextBar()
@@ -206,6 +210,19 @@ class DlqScreen(Pane):
     async def refresh_depths(self) -> None:
         self.targets.set_rows(await self._with_depths([r.target for r in self.targets.rows]))
 
+    def _show_depth(self, arn: str, depth: Depth) -> None:
+        """A depth just read from the queue, in its targets row."""
+        rows = self.targets.rows
+        if any(r.target.arn == arn for r in rows):
+            self.targets.set_rows(
+                [
+                    TargetRow(r.target, depth.visible, depth.in_flight, depth.delayed)
+                    if r.target.arn == arn
+                    else r
+                    for r in rows
+                ]
+            )
+
     @on(VirtualTable.Selected, "#targets")
     def _target_chosen(self, event: VirtualTable.Selected) -> None:
         row: TargetRow = event.row
@@ -225,15 +242,38 @@ class DlqScreen(Pane):
         self.load_messages()
 
     @work(exclusive=True, group="dlq-peek", exit_on_error=False)
-    async def load_messages(self) -> None:
+    async def load_messages(self, outcome: str = "") -> None:
+        """Peek at the current queue; `outcome` (what an action just did) leads the status."""
         target = self.current_target
         if target is None:
             return
-        self._status(f"Peeking at {target.name}…")
+        lead = f"{outcome} · " if outcome else ""
         mine = self._peeking = (target.arn, self.limit)
         try:
-            found = await peek(self.aws, target.arn, limit=self.limit)
+            # The queue's own count and policy first: both decide what is said and done.
             depth = await queue_depth(self.aws, target.arn)
+            self._show_depth(target.arn, depth)
+            if await self._move_running(target):
+                return
+            if depth.policy is not None and self.tui.settings.read_only:
+                self.messages.set_rows([])
+                self.messages.empty_text = "Not peeked (read-only): see above."
+                self._status(
+                    f"{lead}{target.name}: about {plural(depth.total, 'message')} · "
+                    f"not peeked (read-only): {depth.policy.sentence}"
+                )
+                self.notify(
+                    f"{target.name} is not peeked: {depth.policy.sentence}, and a peek is a "
+                    "receive, so it could move messages on.",
+                    title="Read-only",
+                    severity="warning",
+                    timeout=12,
+                )
+                self._show_message(None)
+                return
+            self._tell_peek_receives()
+            self._status(f"{lead}Peeking at {target.name}…")
+            found = await peek(self.aws, target.arn, limit=self.limit)
         except AwsError as exc:
             self._status(f"Could not peek at {target.name}: {exc.sentence}", error=True)
             self.retry_soon(exc, self.load_messages, "peek")
@@ -243,12 +283,40 @@ class DlqScreen(Pane):
                 self._peeking = None
         self.recovered("peek")
         self.messages.set_rows(found)
-        total = depth.visible + depth.in_flight
+        caution = f"; peeking counts: {depth.policy.sentence}" if depth.policy else ""
         self._status(
-            f"{target.name}: seen {len(found):,} of about {plural(total, 'message')} "
-            "(peeked: nothing consumed; n reads more)"
+            f"{lead}{target.name}: seen {len(found):,} of about {plural(depth.total, 'message')} "
+            f"(peeked: nothing consumed; n reads more{caution})"
         )
         self._show_message(self.messages.current)
+
+    def _tell_peek_receives(self) -> None:
+        """Under --read-only, say once that a peek is a receive (the queue notices it)."""
+        tui = self.tui
+        if tui.settings.read_only and not tui.told_peek_receives:
+            tui.told_peek_receives = True
+            self.notify(
+                "Read-only still peeks: a peek receives messages (their receive count rises) "
+                "and hides them for a moment before making them visible again.",
+                title="Read-only",
+                timeout=12,
+            )
+
+    async def _move_running(self, target: FailureTarget) -> bool:
+        """Whether a move task is running on this DLQ (then its progress shows, not a peek)."""
+        if self.moving:
+            return True
+        if target.kind != "source queue DLQ":
+            return False
+        try:
+            tasks = await move_tasks(self.aws, target.arn)
+        except AwsError:
+            return False  # not allowed to list them: peek as before
+        running = next((t for t in tasks if t.running), None)
+        if running is None:
+            return False
+        self.watch_move(target.arn, running.handle)
+        return True
 
     def action_more(self) -> None:
         self.limit += PEEK_STEP
@@ -426,29 +494,53 @@ class DlqScreen(Pane):
 
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
     async def run_move(self, source_arn: str) -> None:
-        aws = self.aws
-        self.cancelling = False
         try:
-            handle = await start_move(aws, source_arn)
+            handle = await start_move(self.aws, source_arn)
+        except AwsError as exc:
+            self._status(f"Move task not started: {exc.sentence}", error=True)
+            return
+        await self._follow_move(source_arn, handle)
+
+    @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
+    async def watch_move(self, source_arn: str, handle: str | None) -> None:
+        await self._follow_move(source_arn, handle)
+
+    async def _follow_move(self, source_arn: str, handle: str | None) -> None:
+        """The task's progress (ListMessageMoveTasks) and the queue's depth, every second,
+        until it ends; then the queue is read again."""
+        aws = self.aws
+        name = source_arn.rsplit(":", 1)[-1]
+        self.moving = True
+        self.cancelling = False
+        cancel_sent = False
+        outcome = ""
+        try:
             while True:
                 tasks = await move_tasks(aws, source_arn)
-                task = next((t for t in tasks if t.handle == handle), tasks[0] if tasks else None)
+                task: MoveTask | None = next(
+                    (t for t in tasks if handle and t.handle == handle), tasks[0] if tasks else None
+                )
                 if task is None:
                     break
-                total = "?" if task.to_move is None else f"{task.to_move:,}"
-                self._status(
-                    f"Move task {task.status}: {task.moved:,} of {total} moved"
-                    + ("  (c cancels)" if task.status == "RUNNING" else "")
-                )
-                if task.status != "RUNNING":
+                outcome = task.sentence
+                depth = await queue_depth(aws, source_arn)
+                self._show_depth(source_arn, depth)
+                if not task.running:
                     break
-                if self.cancelling:
-                    await cancel_move(aws, handle)
+                self._status(
+                    f"{outcome} · about {plural(depth.total, 'message')} left in {name}"
+                    + ("  (cancelling…)" if cancel_sent else "  (c cancels)")
+                )
+                if self.cancelling and not cancel_sent and task.handle:
+                    await cancel_move(aws, task.handle)
+                    cancel_sent = True
                 await asyncio.sleep(1.0)
         except AwsError as exc:
             self._status(f"Move task: {exc.sentence}", error=True)
             return
-        self.load_messages()
+        finally:
+            self.moving = False
+        self.load_messages(outcome)
 
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
     async def run_redrive(self, only: set[str] | None, total: int, queue: str | None) -> None:
@@ -485,15 +577,24 @@ class DlqScreen(Pane):
             )
             return
         first_error = next(iter(progress.errors.values()), "")
+        summary = f"Redrive: {progress.done:,} moved" + (
+            f", {progress.failed:,} not moved ({first_error})" if progress.failed else ""
+        )
+        if progress.stopped:
+            summary += " (cancelled)"
+        try:
+            depth = await queue_depth(self.aws, target.arn)
+        except AwsError as exc:
+            left = f"{target.name} not read again: {exc.sentence}"
+        else:
+            self._show_depth(target.arn, depth)
+            left = f"about {plural(depth.total, 'message')} in {target.name}"
         self.notify(
-            f"Redrive: {progress.done} moved, {progress.failed} left in the queue"
-            + (f" ({first_error})" if first_error else "")
-            + (" (cancelled)" if progress.stopped else ""),
+            f"{summary}; {left}",
             severity="warning" if progress.failed else "information",
             timeout=8,
         )
-        self.refresh_depths()
-        self.load_messages()
+        self.load_messages(summary)
 
     def action_cancel(self) -> None:
         self.cancelling = True
@@ -528,9 +629,9 @@ class DlqScreen(Pane):
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
         progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
-        self.notify(f"Deleted {plural(progress.done, 'message')}", timeout=5)
-        self.refresh_depths()
-        self.load_messages()
+        summary = f"Deleted {plural(progress.done, 'message')}"
+        self.notify(summary, timeout=5)
+        self.load_messages(summary)
 
     def action_purge(self) -> None:
         target = self.current_target
@@ -562,8 +663,7 @@ class DlqScreen(Pane):
             self._status(f"Purge failed: {exc.sentence}", error=True)
             return
         self.notify(f"Purged {target.name}", timeout=5)
-        self.refresh_depths()
-        self.load_messages()
+        self.load_messages(f"Purged {target.name}")
 
     def action_export(self) -> None:
         rows = self._chosen() or self.messages.rows

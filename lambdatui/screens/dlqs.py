@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual import on, work
@@ -99,6 +99,9 @@ class DlqOverviewScreen(Pane):
         Binding("r", "refresh", "Refresh", id="dlqs.refresh"),
     ]
 
+    # Why some functions were not checked, when the last look failed for them.
+    not_checked = ""
+
     def compose(self) -> ComposeResult:
         yield ContextBar()
         with Horizontal(id="titlebar"):
@@ -158,14 +161,51 @@ class DlqOverviewScreen(Pane):
                 rows.append(QueueRow(arn, kinds, names, error=exc.sentence))
         self.table.empty_text = "No function has a dead-letter queue or failure destination."
         self.table.set_rows(rows)
-        total = sum(r.visible or 0 for r in rows)
-        count = f"{plural(len(rows), 'target')} · {plural(total, 'message')}"
+        self.not_checked = (
+            f" · {plural(len(failures), 'function')} not checked: {failures[0].sentence}"
+            if failures
+            else ""
+        )
         if failures:
-            count += f" · {plural(len(failures), 'function')} not checked: {failures[0].sentence}"
             self.retry_soon(failures[0], self.load, "overview")
         else:
             self.recovered("overview")
+        self._count(rows)
+
+    def _count(self, rows: list[QueueRow]) -> None:
+        total = sum(r.visible or 0 for r in rows)
+        count = f"{plural(len(rows), 'target')} · {plural(total, 'message')}{self.not_checked}"
         self.query_one("#count", Static).update(Content(visible(count)))
+
+    def on_screen_resume(self) -> None:
+        # Back from a queue's pane, where messages may have moved: read the depths again.
+        if self.table.rows:
+            self.refresh_depths()
+
+    @work(exclusive=True, group="dlq-overview-depths", exit_on_error=False)
+    async def refresh_depths(self) -> None:
+        """Each queue's depth read again (GetQueueAttributes), the rest as it was."""
+        rows = []
+        for row in self.table.rows:
+            if row.is_topic:
+                rows.append(row)
+                continue
+            try:
+                depth = await queue_depth(self.tui.aws, row.arn)
+            except AwsError as exc:
+                rows.append(replace(row, error=exc.sentence))
+                continue
+            rows.append(
+                replace(
+                    row,
+                    visible=depth.visible,
+                    in_flight=depth.in_flight,
+                    delayed=depth.delayed,
+                    error=None,
+                )
+            )
+        self.table.set_rows(rows)
+        self._count(rows)
 
     @on(VirtualTable.Selected, "#queues")
     def _chosen(self, event: VirtualTable.Selected) -> None:

@@ -222,7 +222,8 @@ class FindingsScreen(Pane):
         functions = len({f.arn or f.function for f in findings})
         high = sum(1 for f in findings if f.severity == Severity.HIGH)
         if self.filter_bar.active:
-            counted = f"{len(rows.view):,} of {len(rows.rows):,} rows · "
+            noun = "kind" if self.showing is None else "finding"
+            counted = f"{len(rows.view):,} of {plural(len(rows.rows), noun)} · "
         else:
             counted = ""
         self.query_one("#count", Static).update(

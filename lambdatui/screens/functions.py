@@ -80,6 +80,7 @@ class FunctionsScreen(Pane):
         Binding("b", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
         Binding("e", "roles", "Execution roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
+        Binding("c", "columns", "Choose columns", show=False, id="functions.columns"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
         Binding("space", "mark", "Mark", show=False, id="functions.mark"),
@@ -142,6 +143,8 @@ class FunctionsScreen(Pane):
         self.query_one("#message").display = False
         self.query_one("#account").display = False
         self.table.sort_by("name")
+        pinned, hidden = self.tui.column_choice.get("functions", (frozenset(), frozenset()))
+        self.table.choose_columns(pinned, hidden)
         self.table.focus()
         self.watch(self.table, "scroll_y", lambda _: self.request_states(), init=False)
         self._show_functions()
@@ -299,6 +302,8 @@ class FunctionsScreen(Pane):
     def _apply_filter(self) -> None:
         alarm_state = self.fleet.alarm_state
         predicate = (lambda f: alarm_state(f) == "ALARM") if self.alarm_only else None
+        # Filtering by alarm state shows the Alarms column, whatever the width.
+        self.table.want_columns({"alarms"} if self.alarm_only else ())
         self.table.set_query(self.filter_bar.text, predicate)
         self._update_count()
         self.request_states()
@@ -372,6 +377,20 @@ class FunctionsScreen(Pane):
 
         labels = {c.key: c.label for c in self.table.columns if c.sort_key is not None}
         self.app.push_screen(SortPicker(labels, self.table.sort_column), chosen)
+
+    def action_columns(self) -> None:
+        """Choose which columns show; the choice holds for the session."""
+        from .pickers import ColumnPicker
+
+        table = self.table
+
+        def apply(pinned: frozenset[str], hidden: frozenset[str]) -> list[str]:
+            table.choose_columns(pinned, hidden)
+            self.tui.column_choice["functions"] = (table.pinned, table.hidden)
+            return table.shown_columns()
+
+        choices = [(c.key, c.label) for c in table.columns if not c.flex]
+        self.app.push_screen(ColumnPicker(choices, table.pinned, table.hidden, apply))
 
     def select_function(self, arn: str) -> bool:
         self.action_clear_filter()

@@ -246,7 +246,8 @@ class InvokeScreen(Pane):
             self._head(Content.styled(f"Not sent: {exc}", "bold $text-error"))
             self.notify(str(exc), title="Not sent", severity="error")
             return
-        if not settings.is_production(self.function.name, dict(self.tags)):
+        matched = settings.production_matches(self.function.name, dict(self.tags))
+        if not matched:
             self._send(text, body)
             return
         facts = [
@@ -255,7 +256,7 @@ class InvokeScreen(Pane):
             ("Function", self.function.name),
             ("Qualifier", self.qualifier or "$LATEST"),
             ("Type", self.kind.label),
-            ("Why", "production: matches " + ", ".join(settings.prod_patterns)),
+            ("Why", "production: matches " + ", ".join(matched)),
         ]
 
         def answered(go: bool | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -73,3 +73,86 @@ class SortPicker(Picker):
 
     def __init__(self, columns: dict[str, str], current: str | None) -> None:
         super().__init__("Sort by (again to reverse)", list(columns.items()), current)
+
+
+class ColumnPicker(ModalScreen[None]):
+    """Choose the columns a table shows: space (or enter) shows or hides the highlighted
+    one at once; `a` gives every column back to the width; esc closes.
+
+    `apply(pinned, hidden)` applies a choice and answers which columns show now.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,c", "dismiss(None)", "Done", id="columns.done"),
+        Binding("space", "flip", "Show/hide", id="columns.flip"),
+        Binding("a", "automatic", "As the width allows", id="columns.automatic"),
+    ]
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        pinned: frozenset[str],
+        hidden: frozenset[str],
+        apply: Callable[[frozenset[str], frozenset[str]], list[str]],
+    ) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.pinned = pinned
+        self.hidden = hidden
+        self.apply = apply
+        self.shown = apply(pinned, hidden)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="picker columns"):
+            yield Static("Columns", classes="picker-title")
+            yield OptionList(*self._options(), id="column-list")
+            yield Static(
+                Content.styled("space: show/hide · a: by width · esc", "$text-muted"),
+                classes="picker-hint",
+            )
+
+    def _options(self) -> list[Option]:
+        options = []
+        for key, label in self.columns:
+            on = key in self.shown
+            why = "  (chosen)" if key in self.pinned else "  (hidden)" if key in self.hidden else ""
+            options.append(
+                Option(
+                    Content.assemble(
+                        ("[x] " if on else "[ ] ", "$text-accent" if on else "$text-muted"),
+                        label,
+                        (why, "$text-muted"),
+                    ),
+                    id=key,
+                )
+            )
+        return options
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one(OptionList))
+
+    def _redraw(self) -> None:
+        options = self.query_one(OptionList)
+        at = options.highlighted
+        options.set_options(self._options())
+        options.highlighted = at
+
+    def action_flip(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        key = str(options.get_option_at_index(options.highlighted).id)
+        if key in self.shown:
+            self.pinned, self.hidden = self.pinned - {key}, self.hidden | {key}
+        else:
+            self.pinned, self.hidden = self.pinned | {key}, self.hidden - {key}
+        self.shown = self.apply(self.pinned, self.hidden)
+        self._redraw()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_flip()
+
+    def action_automatic(self) -> None:
+        self.pinned = self.hidden = frozenset()
+        self.shown = self.apply(self.pinned, self.hidden)
+        self._redraw()

@@ -146,6 +146,12 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.sort_reverse = False
         self.cursor = 0
         self.marked: set[Hashable] = set()
+        # Which columns show: the operator's choice (pinned shows, hidden does not) and
+        # what the screen needs seen (a filter's column); the sort column always shows.
+        # The rest give way by `drop` when the table is narrow.
+        self.pinned: frozenset[str] = frozenset()
+        self.hidden: frozenset[str] = frozenset()
+        self.wanted: frozenset[str] = frozenset()
         self._column_widths: tuple[int, list[tuple[Column[R], int]]] | None = None
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(512)
 
@@ -202,9 +208,34 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._rebuild()
 
     def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        if column != self.sort_column:
+            self._relayout()
         self.sort_column = column
         self.sort_reverse = reverse
         self._rebuild()
+
+    def choose_columns(self, pinned: Iterable[str], hidden: Iterable[str]) -> None:
+        """The operator's choice: `pinned` columns show whatever the width, `hidden` never
+        do (unless the table is sorted by one); the others show as the width allows."""
+        self.pinned = frozenset(pinned)
+        self.hidden = frozenset(hidden) - self.pinned
+        self._relayout()
+
+    def want_columns(self, keys: Iterable[str]) -> None:
+        """Columns the screen needs seen now (what a filter is about)."""
+        wanted = frozenset(keys)
+        if wanted != self.wanted:
+            self.wanted = wanted
+            self._relayout()
+
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns on screen now, left to right."""
+        return [c.key for c, _ in self._layout(self.scrollable_content_region.width)]
+
+    def _relayout(self) -> None:
+        self._column_widths = None
+        self._line_cache.clear()
+        self.refresh()
 
     def _haystack_for(self, row: R) -> str:
         k = self._key(row)
@@ -263,13 +294,19 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     def _layout(self, width: int) -> list[tuple[Column[R], int]]:
         if self._column_widths and self._column_widths[0] == width:
             return self._column_widths[1]
-        chosen = list(self.columns)
+        # Shown whatever the width: the sort column, what the screen wants, the pinned.
+        needed = self.wanted | ({self.sort_column} if self.sort_column else set())
+        must = needed | self.pinned
+        chosen = [c for c in self.columns if c.key not in self.hidden or c.key in needed]
         gaps = lambda cols: sum(c.width for c in cols) + len(cols) - 1  # noqa: E731
         while len(chosen) > 1 and gaps(chosen) > width:
-            worst = max(chosen, key=lambda c: c.drop)
-            if worst.drop == 0:
+            # The lowest-priority column gives way first; one that must show takes the
+            # place of others, and gives way itself only when nothing else can.
+            optional = [c for c in chosen if c.drop and c.key not in must]
+            optional = optional or [c for c in chosen if c.drop and c.key not in needed]
+            if not optional:
                 break
-            chosen.remove(worst)
+            chosen.remove(max(optional, key=lambda c: c.drop))
         spare = max(width - gaps(chosen), 0)
         flex = [c for c in chosen if c.flex]
         widths: list[tuple[Column[R], int]] = []
