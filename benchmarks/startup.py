@@ -103,7 +103,8 @@ class Console:
         os.write(self.fd, key)
         while not self.read(5):
             if time.perf_counter() - sent > 5:
-                raise SystemExit("no redraw after a keystroke")
+                print(f"no redraw within 5 s after {key!r}", file=sys.stderr, flush=True)
+                return 5.0
         return time.perf_counter() - sent
 
     def quit(self) -> None:
@@ -228,7 +229,10 @@ def main() -> None:
         floor = statistics.median(
             timed([sys.executable, "-c", "import textual.app"]) for _ in range(args.runs)
         )
-        table = [size_figures(n, args.runs, args.keystrokes, tmp) for n in sizes]
+        table = []
+        for n in sizes:
+            table.append(size_figures(n, args.runs, args.keystrokes, tmp))
+            print("| " + " | ".join(table[-1]) + " |", file=sys.stderr, flush=True)
         demo = [demo_run(tmp / f"demo-{i}") for i in range(0 if args.no_demo else args.runs)]
 
     print(f"medians of {args.runs} runs; filter keystrokes: {args.keystrokes} (first fresh run)")
