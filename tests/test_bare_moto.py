@@ -309,3 +309,43 @@ async def test_per_query_failures_mark_only_their_series(bare: RemoteSandbox) ->
     assert series["q0"].total() == 4 and not series["q0"].unavailable
     assert series["q1"].unavailable.startswith("CloudWatch answered Forbidden")
     assert "<" not in series["q1"].unavailable
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "body"),
+    [
+        ("", 501, "<html><body><h1>501 Not Implemented</h1></body></html>"),
+        ("UnknownOperationException", 400, "Unknown operation GetAccountSettings"),
+    ],
+)
+async def test_other_ways_of_lacking_an_action_are_one_sentence(
+    bare: RemoteSandbox, code: str, status: int, body: str
+) -> None:
+    """Stubbed: moto answers a missing action with 404 HTML only (tested above); a 501
+    or an unknown-operation error comes from other emulators and proxies."""
+    from aiobotocore.stub import AioStubber
+
+    from lambdatui.aws.errors import AwsError, Unsupported
+    from lambdatui.aws.metrics import account_settings
+
+    from .helpers import session_for
+
+    session = session_for(bare)
+    try:
+        lam = await session.client("lambda")
+        with AioStubber(lam) as stub:
+            stub.add_client_error(
+                "get_account_settings",
+                service_error_code=code,
+                service_message=body,
+                http_status_code=status,
+            )
+            with pytest.raises(AwsError) as caught:
+                await account_settings(session)
+    finally:
+        await session.close()
+    endpoint = bare.endpoint_url.removeprefix("http://")
+    assert isinstance(caught.value, Unsupported)
+    assert caught.value.sentence == (
+        f"lambda:GetAccountSettings is not implemented by {endpoint} (HTTP {status})"
+    )
