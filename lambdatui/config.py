@@ -214,9 +214,6 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("ui", "theme"): ("theme", _string),
     ("refresh", "metrics"): ("metrics_refresh", _number(5, 3600)),
     ("refresh", "logs"): ("log_poll_interval", _number(0.5, 60)),
-    ("network", "connect_timeout"): ("connect_timeout", _number(0.5, 60)),
-    ("network", "read_timeout"): ("read_timeout", _number(1, 300)),
-    ("network", "silence_after"): ("silence_after", _number(1, 60)),
     ("logs", "buffer"): ("log_buffer", _number(1_000, 5_000_000, integer=True)),
     ("logs", "history"): ("log_history", _history),
     ("logs", "live_tail"): ("live_tail", _boolean),
@@ -225,6 +222,9 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("invoke", "payload_limit_async"): ("payload_limit_async", _number(1, 1 * MB, integer=True)),
     ("snapshot", "directory"): ("snapshot_dir", _string),
     ("cache", "enabled"): ("list_cache", _boolean),
+    ("network", "connect_timeout"): ("connect_timeout", _number(0.5, 60)),
+    ("network", "read_timeout"): ("read_timeout", _number(1, 300)),
+    ("network", "silence_after"): ("silence_after", _number(1, 60)),
 }
 
 
@@ -342,7 +342,7 @@ DEFAULT_CONFIG = """\
 # Seconds between refreshes of the list's health columns (5-3600).
 # metrics = 60
 # Seconds between log polls when Live Tail is unavailable (0.5-60).
-# logs = 2.0
+# logs = 1.0
 
 [logs]
 # Lines kept in a log pane; the oldest are dropped first.
@@ -368,6 +368,14 @@ DEFAULT_CONFIG = """\
 # Draw the last function list of this profile, account and region at once (from
 # the user cache directory) while the fresh one loads. No environment values.
 # enabled = true
+
+[network]
+# Seconds to wait for a connection, and for a reply to a control-plane call, before
+# botocore tries again (Live Tail's stream and long polls wait longer).
+# connect_timeout = 3.0
+# read_timeout = 10.0
+# Seconds a call may go unanswered before the top line says "no answer from ...".
+# silence_after = 5.0
 
 [prices]
 # The cost estimate's prices (USD, on demand, US East by default; the shipped

@@ -208,3 +208,144 @@ async def test_a_silent_endpoint_is_named_until_it_answers(bare: RemoteSandbox) 
             await wait_until(pilot, lambda: "no answer from" not in screen_text(app), frames=4000)
     finally:
         silent.close()
+
+
+async def test_live_tail_results_of_groups_not_asked_for_are_dropped(bare: RemoteSandbox) -> None:
+    from botocore.config import Config
+
+    from lambdatui.aws.logs import group_arn, live_tail
+
+    from .helpers import session_for
+
+    put(bare, OTHER, "only the other group has this line")
+    mine = f"/aws/lambda/{FUNCTION}"
+    # The endpoint's own answer, through boto3: events of a group not asked for.
+    raw = client(bare, "logs", Config(inject_host_prefix=False))
+    arn = raw.describe_log_groups(logGroupNamePrefix=mine)["logGroups"][0]["logGroupArn"]
+    reply = raw.start_live_tail(logGroupIdentifiers=[arn.removesuffix(":*")])
+    foreign = [
+        r["logGroupIdentifier"]
+        for event in reply["responseStream"]
+        for r in (event.get("sessionUpdate") or {}).get("sessionResults") or []
+        if FUNCTION not in r["logGroupIdentifier"]
+    ]
+    assert foreign, "the endpoint no longer streams other groups' events"
+    session = session_for(bare)
+    try:
+        arns = {await group_arn(session, mine): mine}
+        got = [r for update in [u async for u in live_tail(session, arns)] for r in update.records]
+    finally:
+        await session.close()
+    assert all(r.log_group == mine for r in got)
+    assert not any("other group" in r.raw for r in got)
+
+
+async def test_filter_log_events_share_the_quota_across_panes(bare: RemoteSandbox) -> None:
+    """Three panes polling at once draw on one FilterLogEvents bucket of 5/s."""
+    import asyncio
+
+    from lambdatui.aws.logs import filter_pages
+
+    from .helpers import session_for
+
+    session = session_for(bare, pacing=True)
+    bucket = session.limits["logs:FilterLogEvents"]
+    assert bucket.rate == 5
+    try:
+
+        async def pane() -> None:
+            for _ in range(3):
+                async for _page in filter_pages(session, f"/aws/lambda/{FUNCTION}", 0):
+                    pass
+
+        await asyncio.gather(pane(), pane(), pane())
+    finally:
+        await session.close()
+    # Nine calls against a burst of five: the last ones waited for tokens.
+    assert bucket.waited > 0
+
+
+async def test_per_query_failures_mark_only_their_series(bare: RemoteSandbox) -> None:
+    """StatusCode Forbidden / InternalError with Messages, per query.
+
+    Stubbed: neither the sandbox nor moto answers a MetricStat query with a per-query
+    failure (the sandbox only does so for metric math it cannot evaluate).
+    """
+    from aiobotocore.stub import AioStubber
+
+    from lambdatui.aws.metrics import HEALTH, Query, fetch
+
+    from .helpers import session_for
+
+    session = session_for(bare)
+    try:
+        cw = await session.client("cloudwatch")
+        start = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+        queries = [Query(f"q{i}", FUNCTION, spec) for i, spec in enumerate(HEALTH[:2])]
+        with AioStubber(cw) as stub:
+            stub.add_response(
+                "get_metric_data",
+                {
+                    "MetricDataResults": [
+                        {
+                            "Id": "q0",
+                            "Timestamps": [start],
+                            "Values": [4.0],
+                            "StatusCode": "Complete",
+                        },
+                        {
+                            "Id": "q1",
+                            "Timestamps": [],
+                            "Values": [],
+                            "StatusCode": "Forbidden",
+                            "Messages": [{"Code": "Forbidden", "Value": "<b>not yours</b>"}],
+                        },
+                    ]
+                },
+            )
+            series = await fetch(session, queries, start, start + timedelta(minutes=5), 300)
+    finally:
+        await session.close()
+    assert series["q0"].total() == 4 and not series["q0"].unavailable
+    assert series["q1"].unavailable.startswith("CloudWatch answered Forbidden")
+    assert "<" not in series["q1"].unavailable
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "body"),
+    [
+        ("", 501, "<html><body><h1>501 Not Implemented</h1></body></html>"),
+        ("UnknownOperationException", 400, "Unknown operation GetAccountSettings"),
+    ],
+)
+async def test_other_ways_of_lacking_an_action_are_one_sentence(
+    bare: RemoteSandbox, code: str, status: int, body: str
+) -> None:
+    """Stubbed: moto answers a missing action with 404 HTML only (tested above); a 501
+    or an unknown-operation error comes from other emulators and proxies."""
+    from aiobotocore.stub import AioStubber
+
+    from lambdatui.aws.errors import AwsError, Unsupported
+    from lambdatui.aws.metrics import account_settings
+
+    from .helpers import session_for
+
+    session = session_for(bare)
+    try:
+        lam = await session.client("lambda")
+        with AioStubber(lam) as stub:
+            stub.add_client_error(
+                "get_account_settings",
+                service_error_code=code,
+                service_message=body,
+                http_status_code=status,
+            )
+            with pytest.raises(AwsError) as caught:
+                await account_settings(session)
+    finally:
+        await session.close()
+    endpoint = bare.endpoint_url.removeprefix("http://")
+    assert isinstance(caught.value, Unsupported)
+    assert caught.value.sentence == (
+        f"lambda:GetAccountSettings is not implemented by {endpoint} (HTTP {status})"
+    )

@@ -217,11 +217,12 @@ async def fetch(
             plain = [q for q in asked if not is_extended(q.spec.stat)]
             if len(plain) == len(asked):
                 raise
+            await _fetch_batch(session, plain, start, end, period, found, missing)
+            # The same call without them answered: the endpoint refuses the statistics.
             refused = _refuse(session, exc)
             for q in asked:
                 if q not in plain:
                     missing[q.id] = refused
-            await _fetch_batch(session, plain, start, end, period, found, missing)
     grid = _points(start, end, period)
     return {
         qid: Series(tuple(grid), tuple(points.get(t) for t in grid), missing.get(qid, ""))
