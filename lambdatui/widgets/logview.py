@@ -24,6 +24,7 @@ from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
 from ..format import plural
 from ..safetext import visible
+from .lines import text_strip
 
 LEVEL_CLASS = {
     Level.TRACE: "logview--debug",
@@ -325,12 +326,7 @@ class LogView(ScrollView, can_focus=True):
         lines = (
             list(text.wrap(console, width, overflow="fold", no_wrap=False)) if self.wrap else [text]
         )
-        strips = [
-            Strip(list(line.render(console)), cell_len(line.plain))
-            .crop_extend(0, width, None)
-            .apply_style(base)
-            for line in lines
-        ]
+        strips = [text_strip(line, width, base, console) for line in lines]
         self._cache[key] = (record, strips)
         return strips
 
@@ -344,8 +340,8 @@ class LogView(ScrollView, can_focus=True):
                     if not self.view_query.active
                     else ("No line matches the filter.")
                 )
-                return Strip([*Text(message, style="italic").render(self.app.console)]).crop_extend(
-                    0, width, self.rich_style
+                return text_strip(
+                    Text(message, style="italic"), width, self.rich_style, self.app.console
                 )
             return Strip.blank(width, self.rich_style)
         if not self.wrap:

@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..safetext import visible
+from .lines import text_strip
 
 R = TypeVar("R")
 
@@ -375,9 +376,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         return strip
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.end = ""
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, None).apply_style(style)
+        return text_strip(text, width, style, self.app.console)
 
     # ----- cursor -------------------------------------------------------------
 
