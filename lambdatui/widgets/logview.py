@@ -24,7 +24,7 @@ from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
 from ..format import plural
 from ..safetext import visible
-from .lines import text_strip
+from .lines import highlight, overlaid, text_strip
 
 LEVEL_CLASS = {
     Level.TRACE: "logview--debug",
@@ -226,6 +226,10 @@ class LogView(ScrollView, can_focus=True):
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
         self._resize_virtual()
@@ -311,14 +315,14 @@ class LogView(ScrollView, can_focus=True):
         if cached is not None and cached[0] is record:
             return cached[1]
         base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("logview--cursor")
+        # The cursor's highlight goes over every cell, the level's colours too.
+        over = highlight(self.get_component_rich_style("logview--cursor")) if is_cursor else None
         if not self.wrap and not self.buffer.pattern:
             # The common case, built straight from segments.
             parts, _, _ = self._parts(record)
             segments = [Segment(piece, base + piece_style) for piece, piece_style in parts]
             length = sum(cell_len(piece) for piece, _ in parts)
-            strips = [Strip(segments, length).crop_extend(0, width, base)]
+            strips = [overlaid(Strip(segments, length).crop_extend(0, width, base), over)]
             self._cache[key] = (record, strips)
             return strips
         text = self.line_text(record)
@@ -326,7 +330,7 @@ class LogView(ScrollView, can_focus=True):
         lines = (
             list(text.wrap(console, width, overflow="fold", no_wrap=False)) if self.wrap else [text]
         )
-        strips = [text_strip(line, width, base, console) for line in lines]
+        strips = [text_strip(line, width, base, console, over=over) for line in lines]
         self._cache[key] = (record, strips)
         return strips
 
