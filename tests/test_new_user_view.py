@@ -14,7 +14,7 @@ from lambdatui.screens.logs import LogsScreen
 from lambdatui.themes import load_theme_files, shipped_dir
 from lambdatui_sandbox import Sandbox
 
-from .helpers import FROZEN_NOW, app_for, listed, settled, wait_until
+from .helpers import FROZEN_NOW, app_for, listed, settled, terminal_lines, wait_until
 
 SIZE = (80, 24)
 THEMES = ["textual-dark", "textual-light", "high-contrast"]
@@ -86,3 +86,95 @@ async def test_the_cursor_row_stands_out_in_the_list_and_the_log_pane(
         y = view.cursor - int(view.scroll_offset.y)
         # An ERROR line and a plain one: both fully highlighted.
         _stands_out(list(view.render_line(y)), list(view.render_line(y - 1)), mode)
+
+
+# ----- 10: nothing collides at 80x24 ----------------------------------------------------
+
+
+def _line_with(app: Any, needle: str) -> str:
+    lines = terminal_lines(app)
+    found = next((line for line in lines if needle in line), None)
+    assert found is not None, f"{needle!r} not on screen: {lines}"
+    return found
+
+
+def _footer_is_whole_keys(app: Any) -> None:
+    """The footer shows whole keys only, `?` among them, and the palette key."""
+    from textual.widgets._footer import FooterKey
+
+    footer = terminal_lines(app)[-1]
+    assert footer.rstrip().endswith("^p palette"), footer
+    assert "? Help" in footer, footer
+    shown = [k for k in app.screen.query(FooterKey) if k.display and k.description]
+    words = footer.split("▏")[0].split()
+    for key in shown:
+        assert f"{key.key_display} {key.description}" in footer, (key.description, footer)
+    # Every word on the footer belongs to a key shown whole.
+    whole = " ".join(f"{k.key_display} {k.description}" for k in shown).split()
+    assert set(words) <= set(whole), footer
+
+
+async def test_marks_have_their_own_cell_and_nothing_collides_at_80x24(
+    history: Sandbox,
+) -> None:
+    from lambdatui.screens.detail import DetailScreen
+    from lambdatui.screens.dlq import DlqScreen
+    from lambdatui.screens.metrics import MetricsScreen
+
+    app = app_for(history, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await listed(pilot)
+        await settled(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        # The title and the count stay apart.
+        count = str(screen.query_one("#count").render())
+        title = _line_with(app, count)
+        assert f"▼ {count}" in title or f"… {count}" in title or f"  {count}" in title, title
+        # A mark takes its own cell: the name stays whole.
+        first = screen.table.current.name
+        await pilot.press("space")
+        await pilot.pause()
+        row = _line_with(app, first)
+        assert row.startswith("●" + first), row
+        other = screen.table.view[1].name
+        assert _line_with(app, other).startswith(" " + other)
+        _footer_is_whole_keys(app)
+
+        app.open_function(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await settled(pilot)
+        _footer_is_whole_keys(app)
+        app.pop_screen()
+
+        app.open_metrics(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await settled(pilot)
+        _footer_is_whole_keys(app)
+        app.pop_screen()
+
+        app.open_dlq(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        dlq = app.screen
+        await settled(pilot)
+        await wait_until(pilot, lambda: len(dlq.messages.view) > 1)
+        dlq.messages.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        sent = dlq.messages.render_line(1).text
+        assert sent.startswith("●") and sent[1] != " " and "●" not in sent[1:], sent
+        unmarked = dlq.messages.render_line(2).text
+        assert unmarked.startswith(" ") and sent[1:3] == unmarked[1:3], (sent, unmarked)
+        _footer_is_whole_keys(app)
+
+
+async def test_the_empty_region_sentence_is_whole_at_80x24(empty_sandbox: Any) -> None:
+    app = app_for(empty_sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        await settled(pilot)
+        shown = " ".join(line.strip() for line in terminal_lines(app))
+        assert (
+            "No Lambda functions in us-east-1 for this account. Try another region "
+            "(p, or --region), or create one with `aws lambda create-function`."
+        ) in shown

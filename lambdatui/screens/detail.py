@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .. import format as fmt
 from ..applog import never_log
@@ -24,6 +24,7 @@ from ..aws.models import Function, FunctionDetail, Part
 from ..fleet import Change
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from ..widgets.section import Row, Section
 from .base import FleetChanged, Pane
 from .identity import role_rows
@@ -106,7 +107,7 @@ class DetailScreen(Pane):
         with VerticalScroll(id="detail"):
             for name, title in SECTIONS.items():
                 yield Section(title, id=name)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail").focus()

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import Worker
 
 from ..aws.errors import AwsError
@@ -40,6 +40,7 @@ from ..invocations import Invocation
 from ..safetext import visible
 from ..savedevents import LocalEvents
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from ..widgets.logview import LogView
 from .base import Pane
 from .confirm import Confirm
@@ -148,7 +149,7 @@ class InvokeScreen(Pane):
                 with VerticalScroll(id="response"):
                     yield Static("", id="response-body")
                 yield LogView(capacity=2_000, id="tail")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def editor(self) -> TextArea:

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ..aws.errors import AwsError, is_transient
@@ -20,6 +20,7 @@ from ..aws.metrics import MetricSpec, Query, Series, fetch, period_for, window_b
 from ..aws.models import Function
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from .base import Pane
 
 RANGES = {"15m": 900, "1h": 3600, "3h": 10800, "12h": 43200, "24h": 86400, "7d": 604800}
@@ -203,7 +204,7 @@ class MetricsScreen(Pane):
                 box = ChartBox(chart)
                 box.display = chart.always
                 yield box
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#message").display = False

@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..aws.iam import RoleGroup, group_by_role
 from ..format import plural
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from ..widgets.section import Section
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
@@ -36,7 +37,7 @@ class RolesScreen(Pane):
         yield VirtualTable(self._columns(), key=lambda g: g.arn, id="roles", empty="No functions.")
         with VerticalScroll(id="role-detail"):
             yield Section("Role", id="role")
-        yield Footer()
+        yield KeysFooter()
 
     def _columns(self) -> list[Column[RoleGroup]]:
         def flags(group: RoleGroup) -> Text:
