@@ -178,3 +178,64 @@ async def test_the_empty_region_sentence_is_whole_at_80x24(empty_sandbox: Any) -
             "No Lambda functions in us-east-1 for this account. Try another region "
             "(p, or --region), or create one with `aws lambda create-function`."
         ) in shown
+
+
+# ----- 7: every scrollable screen scrolls from the keyboard ----------------------------
+
+
+async def _scrolls_with_the_listed_keys(pilot: Any, pane: Any) -> None:
+    """`pane` has focus, more than a screenful, and moves with the keys help lists."""
+    from lambdatui.widgets.scroll import KeyScroll
+
+    assert pilot.app.focused is pane
+    assert pane.max_scroll_y > 0
+    keys = {b.action: b.key.split(",") for b in KeyScroll.BINDINGS}  # type: ignore[union-attr]
+    for key in keys["scroll_end"]:
+        await pilot.press(*keys["scroll_home"][:1])
+        await wait_until(pilot, lambda: pane.scroll_y == 0)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y)
+    for key in keys["scroll_home"]:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: pane.scroll_y == 0)
+        await pilot.press(*keys["scroll_end"][:1])
+    for key in keys["page_down"] + keys["scroll_down"]:
+        await pilot.press(*keys["scroll_home"][:1])
+        await wait_until(pilot, lambda: pane.scroll_y == 0)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: pane.scroll_y > 0)
+    for key in keys["page_up"] + keys["scroll_up"]:
+        await pilot.press(*keys["scroll_end"][:1])
+        await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: pane.scroll_y < pane.max_scroll_y)
+
+
+async def test_metrics_detail_and_help_scroll_from_the_keyboard(history: Sandbox) -> None:
+    from lambdatui.screens.detail import DetailScreen
+    from lambdatui.screens.help import HelpScreen
+    from lambdatui.screens.metrics import MetricsScreen
+
+    app = app_for(history)
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        await settled(pilot)
+        app.open_metrics(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await settled(pilot)
+        await _scrolls_with_the_listed_keys(pilot, app.screen.query_one("#charts"))
+        app.pop_screen()
+
+        app.open_function(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await settled(pilot)
+        await _scrolls_with_the_listed_keys(pilot, app.screen.query_one("#detail"))
+
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await settled(pilot)
+        help_pane = app.screen.query_one("#help")
+        text = str(help_pane.query_one("Static").render())
+        assert "Scrolling panes" in text
+        assert "pgdn, ^f          Page down" in text and "end, G            Bottom" in text
+        await _scrolls_with_the_listed_keys(pilot, help_pane)

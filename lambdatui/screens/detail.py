@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
@@ -25,6 +25,7 @@ from ..fleet import Change
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Row, Section
 from .base import FleetChanged, Pane
 from .identity import role_rows
@@ -104,7 +105,7 @@ class DetailScreen(Pane):
         with Horizontal(id="titlebar"):
             yield Static(Content.styled(visible(self.function.name), "bold"), id="title")
             yield Static("", id="count")
-        with VerticalScroll(id="detail"):
+        with KeyScroll(id="detail"):
             for name, title in SECTIONS.items():
                 yield Section(title, id=name)
         yield KeysFooter()

@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
@@ -41,6 +41,7 @@ from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Section
 from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
@@ -145,7 +146,7 @@ class DlqScreen(Pane):
             markable=True,
             id="messages",
         )
-        with VerticalScroll(id="message"):
+        with KeyScroll(id="message"):
             yield Section("Message", id="message-facts")
             yield Static(id="message-body")
         yield KeysFooter()

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
@@ -42,6 +42,7 @@ from ..savedevents import LocalEvents
 from ..widgets.contextbar import ContextBar
 from ..widgets.footer import KeysFooter
 from ..widgets.logview import LogView
+from ..widgets.scroll import KeyScroll
 from .base import Pane
 from .confirm import Confirm
 from .invokemodals import HistoryScreen, SavedPicker, SaveEvent
@@ -146,7 +147,7 @@ class InvokeScreen(Pane):
                     ),
                     id="response-head",
                 )
-                with VerticalScroll(id="response"):
+                with KeyScroll(id="response"):
                     yield Static("", id="response-body")
                 yield LogView(capacity=2_000, id="tail")
         yield KeysFooter()

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
@@ -21,6 +21,7 @@ from ..aws.models import Function
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from .base import Pane
 
 RANGES = {"15m": 900, "1h": 3600, "3h": 10800, "12h": 43200, "24h": 86400, "7d": 604800}
@@ -199,7 +200,7 @@ class MetricsScreen(Pane):
             yield Static(id="title")
             yield Static(id="count")
         yield Static(id="message")
-        with Grid(id="charts"):
+        with KeyScroll(id="charts"):
             for chart in CHARTS:
                 box = ChartBox(chart)
                 box.display = chart.always
