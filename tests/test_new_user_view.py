@@ -239,3 +239,30 @@ async def test_metrics_detail_and_help_scroll_from_the_keyboard(history: Sandbox
         assert "Scrolling panes" in text
         assert "pgdn, ^f          Page down" in text and "end, G            Bottom" in text
         await _scrolls_with_the_listed_keys(pilot, help_pane)
+
+
+# ----- 12: a long environment variable name and its value stay apart -----------------
+
+
+async def test_a_long_environment_name_stays_apart_from_its_value(history: Sandbox) -> None:
+    from lambdatui.screens.detail import DetailScreen
+
+    app = app_for(history)
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        await settled(pilot)
+        app.open_function(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await settled(pilot)
+        env = app.screen.query_one("#environment")
+        app.screen.query_one("#detail").scroll_to_widget(env, animate=False, top=True)
+        await pilot.pause()
+        lines = terminal_lines(app)
+        at = next((i for i, line in enumerate(lines) if "STRIPE_WEBHOOK_SECRE" in line), None)
+        assert at is not None, "\n".join(lines)
+        lines = [line.rstrip().rstrip("▁▂▃▄▅▆▇█▔") for line in lines]  # the scroll bar
+        # The whole name on its line, nothing of the value with it; the value below.
+        assert lines[at].split() == ["STRIPE_WEBHOOK_SECRET"], lines[at]
+        assert lines[at + 1].split() == ["*****"], "\n".join(lines)
+        short = next(line for line in lines if "PAYMENTS_TABLE" in line)
+        assert short.split() == ["PAYMENTS_TABLE", "*****"], short
