@@ -266,3 +266,49 @@ async def test_a_long_environment_name_stays_apart_from_its_value(history: Sandb
         assert lines[at + 1].split() == ["*****"], "\n".join(lines)
         short = next(line for line in lines if "PAYMENTS_TABLE" in line)
         assert short.split() == ["PAYMENTS_TABLE", "*****"], short
+
+
+# ----- 11: charts tell the truth --------------------------------------------------------
+
+
+async def test_charts_have_no_legend_over_the_data_no_negative_axis_and_no_partial_bucket(
+    history: Sandbox,
+) -> None:
+    import re
+
+    from lambdatui.screens.metrics import ChartView, MetricsScreen
+
+    app = app_for(history)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await listed(pilot)
+        await settled(pilot)
+        now = app.settings.clock()
+        # The list's sparklines: every bucket is over before now.
+        for health in app.fleet.health.values():
+            for series in health.series.values():
+                if len(series.timestamps) > 1:
+                    step = series.timestamps[1] - series.timestamps[0]
+                    assert series.timestamps[-1] + step <= now
+        app.open_metrics(_function(app, "payments-webhook"))
+        await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await settled(pilot)
+        screen = app.screen
+        invocations = screen.series["invocations"]
+        step = invocations.timestamps[1] - invocations.timestamps[0]
+        assert invocations.timestamps[-1] + step <= now
+
+        def plot(key: str) -> str:
+            view = screen.query_one(f"#chart-{key}").query_one(ChartView)
+            return str(view.render())
+
+        # No throttles: the axis runs from 0, never to -1.
+        assert screen.series["throttles"].total() in (None, 0)
+        throttles = plot("throttles")
+        assert not re.search(r"-\s*\d", throttles), throttles
+        assert re.search(r"^\s*0(\.0+)?┤", throttles, re.M), throttles
+        # Duration's five lines are named in the header, in their colours, not over the data.
+        duration = plot("duration")
+        for stat in ("Average", "p50", "p90", "p99", "Maximum"):
+            assert stat not in duration
+        header = screen.query_one("#chart-duration").query_one(".chart-title").render()
+        assert all(stat in str(header) for stat in ("Average", "p50", "p90", "p99", "Maximum"))
