@@ -800,6 +800,7 @@ class LambdaTui(App[None]):
         from .screens.metrics import MetricsScreen
         from .screens.roles import RolesScreen
         from .widgets.logview import LogView
+        from .widgets.scroll import KeyScroll
         from .widgets.table import VirtualTable
 
         return [
@@ -810,6 +811,7 @@ class LambdaTui(App[None]):
             ("Logs", LogsScreen),
             ("Log lines", LogView),
             ("Metrics", MetricsScreen),
+            ("Scrolling panes (detail, metrics, a message, help)", KeyScroll),
             ("Dead-letter queues", DlqScreen),
             ("All dead-letter queues", DlqOverviewScreen),
             ("Findings", FindingsScreen),

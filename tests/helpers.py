@@ -211,6 +211,22 @@ def screen_text(app: Any) -> str:
     return "\n".join(parts)
 
 
+def terminal_lines(app: Any) -> list[str]:
+    """What the terminal shows now, line by line, as the export of a screenshot draws it."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text().splitlines()
+
+
 async def settled(pilot: Any, *, rounds: int = 50) -> None:
     """Every worker done (one cancelled by its successor counts as done), the findings
     scan (a task, not a worker) finished, and the result drawn."""

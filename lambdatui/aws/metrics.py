@@ -288,9 +288,12 @@ def _bucket(when: datetime, start: datetime, period: int) -> datetime:
 
 
 def window_bounds(now: datetime, window_s: int, period: int) -> tuple[datetime, datetime]:
-    """[start, end) aligned to the period, ending at the current (partial) period's end."""
+    """[start, end) aligned to the period, ending where the current period begins.
+
+    The current period is unfinished: its few data points would end every chart and
+    sparkline in a dip that is not there. It is left out until it is complete."""
     epoch = int(now.timestamp())
-    end_epoch = (epoch // period + 1) * period
+    end_epoch = (epoch // period) * period
     end = datetime.fromtimestamp(end_epoch, now.tzinfo)
     return end - timedelta(seconds=window_s), end
 

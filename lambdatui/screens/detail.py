@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .. import format as fmt
 from ..applog import never_log
@@ -24,6 +24,8 @@ from ..aws.models import Function, FunctionDetail, Part
 from ..fleet import Change
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Row, Section
 from .base import FleetChanged, Pane
 from .identity import role_rows
@@ -103,10 +105,10 @@ class DetailScreen(Pane):
         with Horizontal(id="titlebar"):
             yield Static(Content.styled(visible(self.function.name), "bold"), id="title")
             yield Static("", id="count")
-        with VerticalScroll(id="detail"):
+        with KeyScroll(id="detail"):
             for name, title in SECTIONS.items():
                 yield Section(title, id=name)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail").focus()

@@ -10,9 +10,9 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..aws.dlq import (
     Depth,
@@ -42,6 +42,8 @@ from ..files import write_jsonl
 from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Section
 from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
@@ -145,12 +147,13 @@ class DlqScreen(Pane):
             message_columns(),
             key=lambda m: m.message_id,
             empty="Choose a queue above (enter) to peek at its messages.",
+            markable=True,
             id="messages",
         )
-        with VerticalScroll(id="message"):
+        with KeyScroll(id="message"):
             yield Section("Message", id="message-facts")
             yield Static(id="message-body")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def targets(self) -> VirtualTable[TargetRow]:

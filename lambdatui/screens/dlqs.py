@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..aws.dlq import FailureTarget, failure_targets, queue_depth
 from ..aws.errors import AwsError
@@ -20,6 +20,7 @@ from ..aws.models import Function
 from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from ..widgets.table import Column, VirtualTable, depth_class
 from .base import Pane
 
@@ -114,7 +115,7 @@ class DlqOverviewScreen(Pane):
             id="queues",
             empty="Looking at every function's failure handling…",
         )
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> VirtualTable[QueueRow]:

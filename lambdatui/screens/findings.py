@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..aws.findings import KINDS, Finding, FindingGroup, Severity, summarize
 from ..fleet import Change
@@ -24,6 +24,7 @@ from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
+from ..widgets.footer import KeysFooter
 from ..widgets.table import Column, VirtualTable
 from .base import FleetChanged, Pane
 from .posture import SEVERITY_STYLE
@@ -147,7 +148,7 @@ class FindingsScreen(Pane):
             id="findings",
         )
         yield Static("", id="fix")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> FindingsTable:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..aws.cost import FREE_TIER_NOTE, money, per_month
 from ..aws.errors import AwsError
@@ -21,6 +21,7 @@ from ..fleet import Change
 from ..format import ago
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
+from ..widgets.footer import KeysFooter
 from ..widgets.table import VirtualTable
 from .base import FleetChanged, Pane
 from .columns import account_line, function_columns, region_column, row_class
@@ -131,9 +132,10 @@ class FunctionsScreen(Pane):
             haystack=_haystack,
             row_class=row_class(fleet.health_of),
             empty="Loading functions…",
+            markable=True,
             id="functions",
         )
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> FunctionTable:

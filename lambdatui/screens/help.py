@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.scroll import KeyScroll
 
 
 def _bindings(source: type) -> list[Binding]:
@@ -58,5 +59,5 @@ class HelpScreen(ModalScreen[None]):
                         binding.description or binding.action,
                     )
                 )
-        with VerticalScroll(id="help"):
+        with KeyScroll(id="help"):
             yield Static(Content("\n").join(lines))

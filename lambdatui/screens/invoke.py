@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import Worker
 
 from ..aws.errors import AwsError
@@ -40,7 +40,9 @@ from ..invocations import Invocation
 from ..safetext import visible
 from ..savedevents import LocalEvents
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
 from ..widgets.logview import LogView
+from ..widgets.scroll import KeyScroll
 from .base import Pane
 from .confirm import Confirm
 from .invokemodals import HistoryScreen, SavedPicker, SaveEvent
@@ -145,10 +147,10 @@ class InvokeScreen(Pane):
                     ),
                     id="response-head",
                 )
-                with VerticalScroll(id="response"):
+                with KeyScroll(id="response"):
                     yield Static("", id="response-body")
                 yield LogView(capacity=2_000, id="tail")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def editor(self) -> TextArea:

@@ -8,13 +8,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..aws.logrecords import LogRecord
 from ..safetext import visible
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Row, Section
 
 MAX_PRETTY = 512 * 1024
@@ -85,7 +85,7 @@ class LogLineScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         record = self.record
-        with VerticalScroll(id="logline"):
+        with KeyScroll(id="logline"):
             yield Section("Log line", record_rows(record))
             yield Static(Content.styled("Message", "bold $text-accent"))
             body = pretty(record.raw) or record.message or record.raw

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ..aws.errors import AwsError
 from ..aws.logparse import InvocationTracker
@@ -23,6 +23,7 @@ from ..format import plural
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
 from ..widgets.filterbar import FilterBar
+from ..widgets.footer import KeysFooter
 from ..widgets.logview import LogView, Query
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
@@ -182,7 +183,7 @@ class LogsScreen(Pane):
             empty="No invocation seen yet.",
             id="invocations",
         )
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def logview(self) -> LogView:

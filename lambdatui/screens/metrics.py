@@ -9,10 +9,11 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.color import Color
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ..aws.errors import AwsError, is_transient
@@ -20,6 +21,8 @@ from ..aws.metrics import MetricSpec, Query, Series, fetch, period_for, window_b
 from ..aws.models import Function
 from ..safetext import visible
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from .base import Pane
 
 RANGES = {"15m": 900, "1h": 3600, "3h": 10800, "12h": 43200, "24h": 86400, "7d": 604800}
@@ -112,11 +115,17 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{text} {unit}" if unit in ("ms",) else text
 
 
+# The colour of each line of a chart, by theme variable; the header names each line
+# in its colour, so no legend covers the data.
+LINE_COLOURS = ("primary", "accent", "success", "warning", "error")
+
+
 class ChartView(PlotextPlot):
     """A line chart of one or more series over the same time grid (no title of its own)."""
 
-    def show(self, chart: Chart, series: dict[str, Series]) -> list[str]:
-        """Draw the chart; returns the current values, one text per line drawn."""
+    def show(self, chart: Chart, series: dict[str, Series]) -> list[tuple[str, str]]:
+        """Draw the chart; returns the current values, one (text, colour variable) per line
+        drawn."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -124,14 +133,21 @@ class ChartView(PlotextPlot):
         grid = first.timestamps if first else ()
         xs = list(range(len(grid)))
         current = []
-        for spec in chart.lines:
+        highest = 0.0
+        variables = self.app.theme_variables
+        for i, spec in enumerate(chart.lines):
             s = series.get(spec.key)
             if s is None or not s.has_data:
                 continue
             points = [(x, v) for x, v in zip(xs, s.values, strict=False) if v is not None]
             label = spec.stat if spec.name == "Duration" else spec.name
-            plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
-            current.append(f"{label} {_fmt(s.last(), spec.unit)}")
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            rgb = Color.parse(variables.get(colour, "white")).rgb
+            plt.plot([p[0] for p in points], [p[1] for p in points], color=rgb, marker="braille")
+            highest = max([highest, *(p[1] for p in points)])
+            current.append((f"{label} {_fmt(s.last(), spec.unit)}", colour))
+        # Every figure here counts or measures: the axis starts at 0, never below.
+        plt.ylim(0, highest * 1.05 if highest > 0 else 1)
         if grid:
             step = max(1, len(grid) // 4)
             ticks: list[float] = [float(x) for x in xs[::step]]
@@ -158,7 +174,9 @@ class ChartBox(Vertical):
         unit = f" ({self.chart.unit})" if self.chart.unit else ""
         parts: list[str | tuple[str, str]] = [(self.chart.title + unit, "bold $text-accent")]
         parts.append(("  now " if current else "  no data", "$text-muted"))
-        parts.append(", ".join(current))
+        for i, (text, colour) in enumerate(current):
+            parts.append((", " if i else "", ""))
+            parts.append((text, f"${colour}" if len(current) > 1 else ""))
         if extra:
             parts.append(("  " + extra, "$text-muted"))
         self.query_one(".chart-title", Static).update(Content.assemble(*parts))
@@ -198,12 +216,12 @@ class MetricsScreen(Pane):
             yield Static(id="title")
             yield Static(id="count")
         yield Static(id="message")
-        with Grid(id="charts"):
+        with KeyScroll(id="charts"):
             for chart in CHARTS:
                 box = ChartBox(chart)
                 box.display = chart.always
                 yield box
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#message").display = False

@@ -8,12 +8,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.containers import Horizontal
+from textual.widgets import Static
 
 from ..aws.iam import RoleGroup, group_by_role
 from ..format import plural
 from ..widgets.contextbar import ContextBar
+from ..widgets.footer import KeysFooter
+from ..widgets.scroll import KeyScroll
 from ..widgets.section import Section
 from ..widgets.table import Column, VirtualTable
 from .base import Pane
@@ -34,9 +36,9 @@ class RolesScreen(Pane):
             yield Static("Execution roles, largest group first", id="title")
             yield Static("", id="count")
         yield VirtualTable(self._columns(), key=lambda g: g.arn, id="roles", empty="No functions.")
-        with VerticalScroll(id="role-detail"):
+        with KeyScroll(id="role-detail"):
             yield Section("Role", id="role")
-        yield Footer()
+        yield KeysFooter()
 
     def _columns(self) -> list[Column[RoleGroup]]:
         def flags(group: RoleGroup) -> Text:

@@ -24,6 +24,7 @@ from ..aws.logparse import compact
 from ..aws.logrecords import Level, LogRecord, RecordKind
 from ..format import plural
 from ..safetext import visible
+from .lines import highlight, overlaid, text_strip
 
 LEVEL_CLASS = {
     Level.TRACE: "logview--debug",
@@ -225,6 +226,10 @@ class LogView(ScrollView, can_focus=True):
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
         self._resize_virtual()
@@ -310,14 +315,14 @@ class LogView(ScrollView, can_focus=True):
         if cached is not None and cached[0] is record:
             return cached[1]
         base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("logview--cursor")
+        # The cursor's highlight goes over every cell, the level's colours too.
+        over = highlight(self.get_component_rich_style("logview--cursor")) if is_cursor else None
         if not self.wrap and not self.buffer.pattern:
             # The common case, built straight from segments.
             parts, _, _ = self._parts(record)
             segments = [Segment(piece, base + piece_style) for piece, piece_style in parts]
             length = sum(cell_len(piece) for piece, _ in parts)
-            strips = [Strip(segments, length).crop_extend(0, width, base)]
+            strips = [overlaid(Strip(segments, length).crop_extend(0, width, base), over)]
             self._cache[key] = (record, strips)
             return strips
         text = self.line_text(record)
@@ -325,12 +330,7 @@ class LogView(ScrollView, can_focus=True):
         lines = (
             list(text.wrap(console, width, overflow="fold", no_wrap=False)) if self.wrap else [text]
         )
-        strips = [
-            Strip(list(line.render(console)), cell_len(line.plain))
-            .crop_extend(0, width, None)
-            .apply_style(base)
-            for line in lines
-        ]
+        strips = [text_strip(line, width, base, console, over=over) for line in lines]
         self._cache[key] = (record, strips)
         return strips
 
@@ -344,8 +344,8 @@ class LogView(ScrollView, can_focus=True):
                     if not self.view_query.active
                     else ("No line matches the filter.")
                 )
-                return Strip([*Text(message, style="italic").render(self.app.console)]).crop_extend(
-                    0, width, self.rich_style
+                return text_strip(
+                    Text(message, style="italic"), width, self.rich_style, self.app.console
                 )
             return Strip.blank(width, self.rich_style)
         if not self.wrap:

@@ -14,6 +14,8 @@ from ..safetext import visible
 Value = str | Content
 Row = tuple[str, Value] | Content
 
+LABEL_WIDTH = 20  # cells of the label column (grid-columns below), one the gap before the value
+
 
 def as_content(value: Value, style: str = "") -> Content:
     """Untrusted strings become plain text with control characters made visible."""
@@ -29,7 +31,8 @@ class Section(Vertical):
     Section { height: auto; margin-bottom: 1; }
     Section > .section-title { text-style: bold; color: $text-accent; }
     Section > Grid { height: auto; grid-size: 2; grid-columns: 20 1fr; grid-rows: auto; }
-    Section > Grid > .label { color: $text-muted; }
+    Section > Grid > .label { color: $text-muted; padding-right: 1; }
+    Section > .label { color: $text-muted; }
     Section > .note { color: $text-muted; text-style: italic; }
     """
 
@@ -52,7 +55,17 @@ class Section(Vertical):
                 yield Static(row, classes="note")
             else:
                 label, value = row
-                cells.append(Static(Content(visible(label)), classes="label"))
+                name = Content(visible(label))
+                if name.cell_length > LABEL_WIDTH - 1:
+                    # Too long for its column: the label gets a line of its own, whole,
+                    # and the value goes under the values.
+                    if cells:
+                        yield Grid(*cells)
+                        cells = []
+                    yield Static(name, classes="label")
+                    cells.append(Static("", classes="label"))
+                else:
+                    cells.append(Static(name, classes="label"))
                 cells.append(Static(as_content(value), classes="value"))
         if cells:
             yield Grid(*cells)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
@@ -17,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..safetext import visible
+from .lines import text_strip
 
 R = TypeVar("R")
 
@@ -128,11 +130,14 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         haystack: Callable[[R], str] | None = None,
         row_class: Callable[[R], str | None] | None = None,
         empty: str = "Nothing to show.",
+        markable: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.columns = columns
+        # A table whose rows can be marked keeps a cell before each row for the mark.
+        self.mark_cells = 1 if markable else 0
         self._key = key
         self._haystack_of = haystack
         self._row_class = row_class
@@ -359,8 +364,8 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         return text
 
     def _header(self, width: int) -> Text:
-        line = Text()
-        for i, (column, w) in enumerate(self._layout(width)):
+        line = Text(" " * self.mark_cells)
+        for i, (column, w) in enumerate(self._layout(width - self.mark_cells)):
             label = column.label
             if column.key == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
@@ -369,9 +374,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             line.append_text(self._cell(label, w, column.align))
         return line
 
-    def _row_text(self, row: R, width: int) -> Text:
-        line = Text()
-        for i, (column, w) in enumerate(self._layout(width)):
+    def _row_text(self, row: R, width: int, marked: bool = False) -> Text:
+        line = Text(("●" if marked else " ") * self.mark_cells)
+        for i, (column, w) in enumerate(self._layout(width - self.mark_cells)):
             if i:
                 line.append(" ")
             line.append_text(self._cell(column.render(row), w, column.align))
@@ -385,8 +390,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return self._strip(self._header(width), width, style)
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self._view):
-            if not self._view and y == 2:
-                return self._strip(Text(f"  {self.empty_text}"), width, base)
+            sentence = self._empty_lines(width) if not self._view else []
+            if 0 <= y - 2 < len(sentence):
+                return self._strip(Text(f"  {sentence[y - 2]}"), width, base)
             return Strip.blank(width, base)
         row = self._view[index]
         k = self._key(row)
@@ -404,17 +410,17 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             style = style + self.get_component_rich_style("vtable--marked")
         if is_cursor:
             style = style + self.get_component_rich_style("vtable--cursor")
-        text = self._row_text(row, width)
-        if is_marked:
-            text = Text("●", end="") + text[1:]
+        text = self._row_text(row, width, is_marked)
         strip = self._strip(text, width, style)
         self._line_cache[cache_key] = strip
         return strip
 
+    def _empty_lines(self, width: int) -> list[str]:
+        """What an empty table says, wrapped to its width (indented by two)."""
+        return textwrap.wrap(visible(self.empty_text), max(width - 3, 10)) or [""]
+
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.end = ""
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, None).apply_style(style)
+        return text_strip(text, width, style, self.app.console)
 
     # ----- cursor -------------------------------------------------------------
 
@@ -473,8 +479,8 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
                 self.move_cursor(index)
 
     def _sort_from_header(self, x: int) -> None:
-        left = 0
-        for column, w in self._layout(self.scrollable_content_region.width):
+        left = self.mark_cells
+        for column, w in self._layout(self.scrollable_content_region.width - self.mark_cells):
             if left <= x < left + w and column.sort_key is not None:
                 reverse = not self.sort_reverse if self.sort_column == column.key else False
                 self.sort_by(column.key, reverse)

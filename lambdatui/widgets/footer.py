@@ -1,0 +1,47 @@
+"""The footer: the screen's keys that fit whole, `?` (help) always among them."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+
+def _is_help(widget: Widget) -> bool:
+    return isinstance(widget, FooterKey) and widget.action.removeprefix("app.") == "help"
+
+
+class KeysFooter(Footer):
+    """A footer that leaves out the keys that do not fit rather than cutting one in two.
+
+    The keys keep their order; `?` stays, since the help it opens lists every key.
+    """
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self, event: events.Resize) -> None:
+        for child in self.children:
+            child.display = True
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        keys = [c for c in self.children if not c.has_class("-command-palette")]
+        docked = sum(
+            c.outer_size.width + c.styles.margin.width
+            for c in self.children
+            if c.has_class("-command-palette")
+        )
+        room = self.size.width - docked
+        widths = {c: c.outer_size.width + c.styles.margin.width for c in keys}
+        room -= sum(w for c, w in widths.items() if _is_help(c))
+        for child in keys:
+            if _is_help(child):
+                continue
+            fits = widths[child] <= room
+            room -= widths[child] if fits else 0
+            if not fits:
+                room = -1  # once one key is left out, the later ones are too (order kept)
+            child.display = fits
