@@ -99,6 +99,8 @@ class LambdaTui(App[None]):
         self._fleet_backoff = Backoff(settings.retry_after)
         self._fleet_timers: dict[str, Timer] = {}
         self._health_due = False
+        # The last health refresh read the rows on screen only (the list was loading).
+        self._partial_health = False
         self.invocations: list[Invocation] = []
         self.collector = Collector()
         self.notices = list(settings.notices)
@@ -302,6 +304,8 @@ class LambdaTui(App[None]):
             self._retry_fleet("load", exc, self.reload_fleet)
             return
         self._fleet_backoff.reset("load")
+        if self._partial_health:
+            self.refresh_health()  # (only the rows on screen have their figures yet)
         if cache is not None:
             self.run_worker(self._keep_list(fleet, cache), group="fleet-cache", exit_on_error=False)
         self.run_worker(fleet.load_tags(), group="fleet-tags", exclusive=True, exit_on_error=False)
@@ -363,8 +367,15 @@ class LambdaTui(App[None]):
 
         interval = self.settings.metrics_refresh
         first = getattr(self.screen, "on_screen_functions", lambda: ())()
+        # While pages still arrive, the rows on screen only: every function's figures
+        # (thousands of metric queries) would compete with the listing for the CPU.
+        # The whole list is read once it is complete (see _load_fleet).
+        partial = fleet.loading and bool(first)
+        self._partial_health = partial
         try:
-            await fleet.refresh_health(first)
+            await fleet.refresh_health(first, only_first=partial)
+            if partial:
+                interval = min(interval, QUICK_HEALTH_RETRY)
             # Alarm states change as often as the health figures: refresh them together.
             await fleet.refresh_alarms()
             self._fleet_backoff.reset("health")

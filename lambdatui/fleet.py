@@ -335,15 +335,18 @@ class Fleet:
             self.health_at = None
             self.tell(Change.HEALTH)
 
-    async def refresh_health(self, first: Sequence[Function] = ()) -> None:
-        """Health of every function over the window, `first` ones (on screen) first.
+    async def refresh_health(
+        self, first: Sequence[Function] = (), *, only_first: bool = False
+    ) -> None:
+        """Health of every function over the window, `first` ones (on screen) first;
+        with `only_first`, of those alone (while the list is still being paged in).
 
         Replies for a window that was left meanwhile are dropped. Raises AwsError
         after recording `health_error`.
         """
         window = self.window
         order: dict[tuple[str, str], None] = {}
-        for fn in (*first, *self.functions):
+        for fn in (*first, *(() if only_first else self.functions)):
             order[fn.region, fn.name] = None
         by_region: dict[str, list[str]] = {}
         for region, name in order:
@@ -363,7 +366,8 @@ class Fleet:
             self.tell(Change.HEALTH)
             raise
         self.health_error = None
-        self.health_at = now
+        if not only_first:
+            self.health_at = now
         self.tell(Change.HEALTH)
 
     async def refresh_health_of(self, fn: Function) -> None:
