@@ -347,6 +347,8 @@ class LambdaTui(App[None]):
 
     def health_wanted(self) -> bool:
         """Whether the screen on top shows health figures (others defer the refresh)."""
+        if not self.screen_stack:  # shutting down: a timer's last call
+            return False
         return bool(getattr(self.screen, "SHOWS_HEALTH", False))
 
     def refresh_health(self) -> None:

@@ -145,6 +145,7 @@ async def test_live_tail_ending_at_once_turns_to_polling_of_the_group_asked(
             ),
             frames=4000,
         )
+        assert screen.tail_status.renewals <= 1  # the first session told, not the third
         rid = uuid.uuid4().hex
         put(bare, FUNCTION, f"order {rid} shipped")
         await wait_until(

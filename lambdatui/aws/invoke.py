@@ -176,7 +176,10 @@ async def invoke(
         payload = await stream.read() if stream is not None else b""
     except Exception as exc:
         raise translate(
-            exc, iam_action("lambda", "InvokeFunction"), profile=session.profile
+            exc,
+            iam_action("lambda", "InvokeFunction"),
+            profile=session.profile,
+            endpoint=session.endpoint,
         ) from exc
     elapsed = time.perf_counter() - clock
     meta = reply.get("ResponseMetadata", {})
