@@ -267,3 +267,21 @@ def test_a_report_record_without_figures_still_ends_the_invocation() -> None:
     assert invocation.end_ts == TS + 5
     assert invocation.duration_ms is None
     assert invocation.status is InvocationStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("word", "level"),
+    [("INFO+4", Level.WARN), ("WARN+4", Level.ERROR), ("DEBUG-4", Level.DEBUG)],
+)
+def test_a_slog_level_with_an_offset_reads_as_the_level_it_reaches(word: str, level: Level) -> None:
+    record = parse(f"2026/12/01 05:53:11 {word} cache warm k=v")
+
+    assert record.level is level
+    assert record.message == "cache warm k=v"
+
+
+def test_a_word_with_an_offset_that_is_no_slog_level_stays_in_the_message() -> None:
+    record = parse("2026/12/01 05:53:11 BATCH+2 started")
+
+    assert record.level is Level.NONE
+    assert record.message == "BATCH+2 started"
