@@ -117,3 +117,77 @@ async def test_a_move_task_with_a_destination_and_a_rate_is_listed_and_cancelled
 async def _settled(aws: Any, dlq: str) -> Any:
     tasks = await move_tasks(aws, dlq)
     return tasks if tasks and tasks[0].status != "RUNNING" else None
+
+
+async def test_an_entry_the_target_refuses_stays_in_the_dlq_with_its_reason(
+    sandbox: Any,
+) -> None:
+    # Stubber: SendMessageBatch refuses single entries only for causes the console never
+    # sends (an invalid delay); AWS also refuses entries for its own reasons.
+    import hashlib
+
+    from aiobotocore.stub import AioStubber
+
+    dlq = f"{ACCOUNT}:orders-dlq"
+    target = f"{ACCOUNT}:orders-retry"
+    bodies = {"m-1": '{"order": 1}', "m-2": '{"order": 2}'}
+    messages = [
+        {
+            "MessageId": mid,
+            "ReceiptHandle": f"rh-{mid}",
+            "Body": body,
+            "MD5OfBody": hashlib.md5(body.encode()).hexdigest(),
+        }
+        for mid, body in bodies.items()
+    ]
+    aws = session_for(sandbox)
+    try:
+        sqs = await aws.client("sqs")
+        with AioStubber(sqs) as stub:
+            stub.add_response("receive_message", {"Messages": messages})
+            stub.add_response(
+                "send_message_batch",
+                {
+                    "Successful": [
+                        {
+                            "Id": "0",
+                            "MessageId": "n-1",
+                            "MD5OfMessageBody": messages[0]["MD5OfBody"],
+                        }
+                    ],
+                    "Failed": [
+                        {
+                            "Id": "1",
+                            "SenderFault": False,
+                            "Code": "InternalError",
+                            "Message": "the queue could not take it",
+                        }
+                    ],
+                },
+            )
+            stub.add_response(
+                "delete_message_batch",
+                {"Successful": [{"Id": "0"}], "Failed": []},
+                {
+                    "QueueUrl": f"{sandbox.endpoint_url}/123456789012/orders-dlq",
+                    "Entries": [{"Id": "0", "ReceiptHandle": "rh-m-1"}],
+                },
+            )
+            stub.add_response(
+                "change_message_visibility_batch",
+                {"Successful": [{"Id": "0"}], "Failed": []},
+                {
+                    "QueueUrl": f"{sandbox.endpoint_url}/123456789012/orders-dlq",
+                    "Entries": [{"Id": "0", "ReceiptHandle": "rh-m-2", "VisibilityTimeout": 0}],
+                },
+            )
+            progress = await redrive(
+                aws, dlq, queue_delivery(aws, target), Progress(total=2), only={"m-1", "m-2"}
+            )
+            stub.assert_no_pending_responses()
+    finally:
+        await aws.close()
+
+    assert progress.done == 1
+    assert progress.failed == 1
+    assert progress.errors == {"m-2": "the queue could not take it"}
