@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from lambdatui.aws.dlq import decode, queue_url, source_queue_dlq
-from lambdatui.aws.metrics import period_for
 
 from .helpers import client, session_for
 
@@ -39,9 +38,3 @@ def test_a_body_cut_short_is_kept_as_text() -> None:
 
     assert message.body == body
     assert message.record == {}
-
-
-def test_long_windows_use_the_periods_cloudwatch_keeps() -> None:
-    # Past 15 days CloudWatch keeps 5-minute data, past 63 days hourly data.
-    assert period_for(30 * 86400) == 7200
-    assert period_for(90 * 86400) == 21600
