@@ -366,10 +366,6 @@ def _watched(alarms: Iterable[Alarm], metric: str) -> bool:
     return any(not a.composite and a.watches_metric(metric) for a in alarms)
 
 
-def worst(findings: Iterable[Finding]) -> Severity | None:
-    return max((f.severity for f in findings), default=None)
-
-
 # ----- gathering the facts ------------------------------------------------------------
 
 

@@ -74,13 +74,17 @@ class Statement:
         found: list[str] = []
         if self.not_action:
             found.append("NotAction (allows every other action)")
-        for action in self.actions:
+        # Under NotAction the actions named are the ones left out, not granted.
+        granted = () if self.not_action else self.actions
+        for action in granted:
             if action == "*" or action.endswith(":*"):
                 found.append(f"Action {action}")
         if self.not_resource:
             found.append("NotResource (every other resource)")
-        if "*" in self.resources and not all(a.lower() in RESOURCE_STAR_OK for a in self.actions):
-            broad = [a for a in self.actions if a.lower() not in RESOURCE_STAR_OK]
+        if "*" in self.resources and (
+            self.not_action or not all(a.lower() in RESOURCE_STAR_OK for a in granted)
+        ):
+            broad = [a for a in granted if a.lower() not in RESOURCE_STAR_OK]
             found.append(f"Resource * for {', '.join(broad[:3]) or 'NotAction'}")
         return tuple(found)
 
@@ -114,6 +118,8 @@ class Policy:
             if s.not_action:
                 actions = f"everything except {actions}"
             where = s.resources[0] if len(s.resources) == 1 else f"{len(s.resources)} resources"
+            if s.not_resource:
+                where = f"everything except {where}"
             cond = " (with conditions)" if s.conditional else ""
             parts.append(f"{s.effect} {actions} on {where}{cond}")
         return "; ".join(parts) or "empty policy"

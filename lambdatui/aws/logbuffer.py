@@ -16,6 +16,7 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from operator import attrgetter
 
 from .logrecords import Level, LogRecord
@@ -206,10 +207,8 @@ class LogBuffer:
         # It is among the records placed again, at the end of the view.
         start = max(change.seam - change.trimmed, 0)
         position = len(view)
-        for candidate in reversed(view):
+        for candidate in islice(reversed(view), max(position - start, 0)):
             position -= 1
-            if position < start:
-                break
             if candidate is record:
                 return position
         return -1

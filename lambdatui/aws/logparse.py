@@ -156,10 +156,8 @@ def _parse(message: str, ctx: _Ctx) -> LogRecord:
 
 
 def _fallback(message: str, ctx: _Ctx) -> LogRecord:
-    try:
-        return _raw(message, ctx)
-    except Exception:
-        return LogRecord(*ctx, _RAW, Level.NONE, message, _RAW_FMT)
+    # The text as it came, untouched: whatever failed above may fail again in _raw.
+    return LogRecord(*ctx, _RAW, Level.NONE, message, _RAW_FMT)
 
 
 def _raw(message: str, ctx: _Ctx) -> LogRecord:
@@ -823,8 +821,7 @@ def _node_error(text: str) -> tuple[str, str | None, str | None]:
         data = _loads(text[tab + 1 :])
     except (ValueError, RecursionError):
         return text, None, None
-    if not isinstance(data, dict):
-        return text, None, None
+    # A text starting with "{" that JSON accepts is an object.
     name = data.get("errorType")
     detail = data.get("errorMessage")
     exception = None
@@ -849,8 +846,7 @@ def _parse_json(text: str, ctx: _Ctx) -> LogRecord | None:
         data = _loads(text)
     except (ValueError, RecursionError):
         return None
-    if type(data) is not dict:
-        return None
+    # Both callers pass a text starting with "{": what JSON accepts is an object.
     kind = data.get("type")
     if isinstance(kind, str) and kind.startswith("platform.") and "record" in data:
         return _platform_json(data, kind, ctx)
@@ -1188,9 +1184,6 @@ class StreamContext:
     def __init__(self, max_streams: int = 2_000) -> None:
         self.max_streams = max(1, max_streams)
         self._streams: OrderedDict[tuple[str, str], _StreamState] = OrderedDict()
-
-    def clear(self) -> None:
-        self._streams.clear()
 
     def apply(self, records: list[LogRecord]) -> list[LogRecord]:
         """`records`, with what their streams tell filled in (a new list if any changed)."""
