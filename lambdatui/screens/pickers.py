@@ -37,11 +37,20 @@ class Picker(ModalScreen[str | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
     ]
 
-    def __init__(self, title: str, choices: Sequence[Choice], current: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[Choice],
+        current: str | None = None,
+        *,
+        cursor: str | None = None,
+    ) -> None:
+        """`current` is marked (and under the cursor unless `cursor` names another)."""
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
         self.current = current
+        self.cursor = cursor
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker"):
@@ -51,8 +60,9 @@ class Picker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         ids = [key for key, _ in self.choices]
-        if self.current in ids:
-            options.highlighted = ids.index(self.current)
+        start = self.cursor if self.cursor in ids else self.current
+        if start in ids:
+            options.highlighted = ids.index(start)
         else:
             options.highlighted = next((i for i, key in enumerate(ids) if key is not None), None)
         self.set_focus(options)
