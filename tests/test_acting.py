@@ -13,13 +13,14 @@ import pytest
 
 from lambdatui.app import LambdaTui
 from lambdatui.screens.confirm import Confirm
+from lambdatui.screens.detail import DetailScreen
 from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.journal import JournalScreen
 from lambdatui.screens.pickers import Picker
 from lambdatui.screens.prompt import Prompt
 from lambdatui_sandbox import Sandbox
 
-from .helpers import app_for, client, listed, settled, wait_until
+from .helpers import app_for, client, eventually, listed, settled, wait_until
 
 ACCOUNT = "123456789012"
 # Not production by the default patterns (env=prod, *prod*): confirmed with `y`.
@@ -214,3 +215,203 @@ async def test_set_reserved_concurrency_checks_the_pool_before_any_call(
             "25",
             "unreserved",
         )
+
+
+# ----- event sources --------------------------------------------------------------------
+
+
+async def on_detail(app: LambdaTui, pilot: Any, name: str) -> DetailScreen:
+    await listed(pilot)
+    fn = app.fleet.named(name)
+    assert fn is not None
+    app.open_function(fn)
+    await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+    screen = app.screen
+    assert isinstance(screen, DetailScreen)
+    await wait_until(pilot, lambda: screen.detail is not None and screen.detail.mappings.ok)
+    return screen
+
+
+def mapping_state(box: Sandbox, uuid: str) -> str:
+    return str(client(box, "lambda").get_event_source_mapping(UUID=uuid)["State"])
+
+
+@pytest.fixture(scope="module")
+def two_sources(sandbox: Sandbox) -> list[str]:
+    """Two queues feeding the plain function: pausing one asks which."""
+    sqs = client(sandbox, "sqs")
+    lam = client(sandbox, "lambda")
+    uuids = []
+    for name in ("acting-prices-a", "acting-prices-b"):
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        made = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=PLAIN)
+        uuids.append(str(made["UUID"]))
+    for uuid in uuids:
+        eventually(lambda uuid=uuid: mapping_state(sandbox, uuid) == "Enabled")
+    return uuids
+
+
+async def test_pausing_an_event_source_shows_its_state_as_aws_reports_it(
+    sandbox: Sandbox, journal: Path, two_sources: list[str]
+) -> None:
+    first, second = two_sources
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await on_detail(app, pilot, PLAIN)
+        await pilot.press("x")
+        picker = await asked(app, pilot, Picker)
+        assert [key for key, _ in picker.choices] == [first, second]
+        await pilot.press("down", "enter")
+        await asked(app, pilot)
+        text = confirm_text(app)
+        assert f"Mapping {second}" in text
+        assert "acting-prices-b" in text
+        assert "Change Enabled -> Disabled" in text
+        await pilot.press("y")
+        # The detail follows the mapping through AWS's transition to rest.
+        await wait_until(pilot, lambda: "Disabling" in detail.text)
+        await done(app, pilot)
+        assert mapping_state(sandbox, second) == "Disabled"
+        assert mapping_state(sandbox, first) == "Enabled"
+        states = [m.state for m in detail.detail.mappings.value or () if m.uuid == second]
+        assert states == ["Disabled"]
+        assert "Disabled" in detail.text
+        # Resuming: only the paused one is a candidate, so no picker.
+        await pilot.press("n")
+        await asked(app, pilot)
+        assert "Change Disabled -> Enabled" in confirm_text(app)
+        await pilot.press("y")
+        await done(app, pilot)
+        assert mapping_state(sandbox, second) == "Enabled"
+    rows = entries(journal)
+    assert [(r["action"], r["before"], r["after"]) for r in rows] == [
+        ("disable event source", "Enabled", "Disabled"),
+        ("enable event source", "Disabled", "Enabled"),
+    ]
+    assert rows[0]["undo"] == {
+        "kind": "mapping",
+        "function": PLAIN,
+        "uuid": second,
+        "enabled": True,
+    }
+
+
+async def test_undo_re_enables_a_paused_mapping(
+    sandbox: Sandbox, journal: Path, two_sources: list[str]
+) -> None:
+    first = two_sources[0]
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, PLAIN)
+        await pilot.press("x")
+        await asked(app, pilot, Picker)
+        await pilot.press("enter")
+        await asked(app, pilot)
+        await pilot.press("y")
+        await done(app, pilot)
+        assert mapping_state(sandbox, first) == "Disabled"
+        await pilot.press("J")
+        await asked(app, pilot, JournalScreen)
+        await pilot.press("u")
+        await asked(app, pilot)
+        assert "Change Disabled -> Enabled" in confirm_text(app)
+        assert "Undoes disable event source" in confirm_text(app)
+        await pilot.press("y")
+        await done(app, pilot)
+        assert mapping_state(sandbox, first) == "Enabled"
+    assert [r["action"] for r in entries(journal)] == [
+        "disable event source",
+        "undo disable event source",
+    ]
+
+
+# ----- aliases ----------------------------------------------------------------------------
+
+
+def alias_of(box: Sandbox, function: str, name: str) -> tuple[str, dict[str, float]]:
+    got = client(box, "lambda").get_alias(FunctionName=function, Name=name)
+    weights = (got.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return str(got["FunctionVersion"]), {str(k): float(v) for k, v in weights.items()}
+
+
+async def test_roll_back_an_alias_to_the_previous_version_and_undo_it(
+    sandbox: Sandbox, journal: Path
+) -> None:
+    assert alias_of(sandbox, "orders-api", "live") == ("3", {})
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await on_detail(app, pilot, "orders-api")
+        await pilot.press("B")
+        aliases = await asked(app, pilot, Picker)
+        assert [key for key, _ in aliases.choices] == ["live", "previous"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is not aliases)
+        versions = await asked(app, pilot, Picker)
+        # Newest first, each with its date, description and code hash; the current one
+        # marked, the previous one under the cursor.
+        assert [key for key, _ in versions.choices] == ["3", "2", "1"]
+        assert versions.current == "3"
+        assert versions.highlighted_id == "2"
+        labels = [str(label) for _, label in versions.choices]
+        assert "(current)" in labels[0]
+        assert all(len(label.split()) >= 4 for label in labels)
+        sha = client(sandbox, "lambda").get_function_configuration(
+            FunctionName="orders-api", Qualifier="2"
+        )["CodeSha256"]
+        assert sha[:12] in labels[1]
+        await pilot.press("enter")
+        confirm = await asked(app, pilot)
+        assert "Alias live" in confirm_text(app)
+        assert "Change version 3 -> version 2" in confirm_text(app)
+        assert confirm.typed == "orders-api"
+        await pilot.press(*"orders-api", "enter")
+        await done(app, pilot)
+        assert alias_of(sandbox, "orders-api", "live") == ("2", {})
+        await wait_until(pilot, lambda: "alias live" in detail.text)
+        assert "→ version 2" in detail.text
+        # Undo from the journal points it back.
+        await pilot.press("J")
+        await asked(app, pilot, JournalScreen)
+        await pilot.press("u")
+        await asked(app, pilot)
+        assert "Change version 2 -> version 3" in confirm_text(app)
+        await pilot.press(*"orders-api", "enter")
+        await done(app, pilot)
+    assert alias_of(sandbox, "orders-api", "live") == ("3", {})
+    assert [(r["action"], r["before"], r["after"]) for r in entries(journal)] == [
+        ("roll back alias", "version 3", "version 2"),
+        ("undo roll back alias", "version 2", "version 3"),
+    ]
+
+
+async def test_a_weighted_alias_can_have_its_weights_set_back_to_zero(
+    sandbox: Sandbox, journal: Path
+) -> None:
+    assert alias_of(sandbox, "checkout-api", "live") == ("1", {"2": 0.1})
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, "checkout-api")
+        await pilot.press("B")
+        versions = await asked(app, pilot, Picker)
+        assert versions.highlighted_id == "1"  # no older version than the current
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is not versions)
+        weights = await asked(app, pilot, Picker)
+        assert "10% to 2" in weights.title_text
+        assert weights.highlighted_id == "clear"
+        await pilot.press("enter")
+        await asked(app, pilot)
+        assert "Change version 1 (+10% to 2) -> version 1" in confirm_text(app)
+        await pilot.press(*"checkout-api", "enter")
+        await done(app, pilot)
+        assert alias_of(sandbox, "checkout-api", "live") == ("1", {})
+        await pilot.press("J")
+        await asked(app, pilot, JournalScreen)
+        await pilot.press("u")
+        await asked(app, pilot)
+        await pilot.press(*"checkout-api", "enter")
+        await done(app, pilot)
+    assert alias_of(sandbox, "checkout-api", "live") == ("1", {"2": 0.1})
