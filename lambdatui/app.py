@@ -579,6 +579,13 @@ class LambdaTui(App[None]):
             )
             return None
 
+    def _session_actions(self) -> list[Entry]:
+        try:
+            return self.journal.this_session()
+        except OSError as exc:
+            self.notify(f"Journal not read: {exc.strerror or exc}", severity="warning")
+            return []
+
     def action_journal(self) -> None:
         from .screens.journal import JournalScreen
 
@@ -636,6 +643,7 @@ class LambdaTui(App[None]):
                 where=where,
                 directory=directory,
                 records=records,
+                actions=self._session_actions(),
             )
         except (AwsError, OSError) as exc:
             reason = exc.sentence if isinstance(exc, AwsError) else (exc.strerror or str(exc))

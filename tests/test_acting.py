@@ -5,6 +5,7 @@ AWS holds afterwards."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from lambdatui.screens.pickers import Picker
 from lambdatui.screens.prompt import Prompt
 from lambdatui_sandbox import Sandbox
 
-from .helpers import app_for, client, eventually, listed, settled, wait_until
+from .helpers import app_for, client, eventually, fill_dlq, listed, mode, settled, wait_until
 
 ACCOUNT = "123456789012"
 # Not production by the default patterns (env=prod, *prod*): confirmed with `y`.
@@ -415,3 +416,243 @@ async def test_a_weighted_alias_can_have_its_weights_set_back_to_zero(
         await pilot.press(*"checkout-api", "enter")
         await done(app, pilot)
     assert alias_of(sandbox, "checkout-api", "live") == ("1", {"2": 0.1})
+
+
+# ----- the journal of every mutation ------------------------------------------------------
+
+
+async def test_redrive_purge_and_invoke_are_journaled_privately_and_without_secrets(
+    sandbox: Sandbox, journal: Path, tmp_path: Path, open_umask: None
+) -> None:
+    from lambdatui.screens.dlq import DlqScreen
+    from lambdatui.screens.invoke import InvokeScreen
+
+    fill_dlq(sandbox, 4)
+    secret = "hunter2-do-not-keep"
+    app = make_app(sandbox, journal, snapshot_dir=str(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        fn = app.fleet.named("payments-webhook")
+        assert fn is not None
+        app.open_dlq(fn)
+        await wait_until(pilot, lambda: isinstance(app.screen, DlqScreen))
+        dlq = app.screen
+        assert isinstance(dlq, DlqScreen)
+        await wait_until(
+            pilot, lambda: bool(dlq.query("#messages")) and len(dlq.messages.rows) == 4
+        )
+        await settled(pilot)
+        dlq.messages.focus()
+        await pilot.press("space", "R")
+        await asked(app, pilot)
+        await pilot.press("y")
+        await settled(pilot)
+        await pilot.press("P")
+        confirm = await asked(app, pilot)
+        await pilot.press(*confirm.typed, "enter")
+        await settled(pilot)
+        app.pop_screen()
+        plain = app.fleet.named(PLAIN)
+        assert plain is not None
+        app.open_invoke(plain, event=json.dumps({"password": secret}))
+        await wait_until(pilot, lambda: isinstance(app.screen, InvokeScreen))
+        await settled(pilot)
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: any(e["action"] == "invoke" for e in entries(journal)))
+        await settled(pilot)
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.press("exclamation_mark")
+        await wait_until(pilot, lambda: app.last_snapshot is not None)
+        shot = app.last_snapshot
+    assert shot is not None
+    rows = entries(journal)
+    assert [r["action"] for r in rows] == ["redrive", "purge queue", "invoke"]
+    redrive, purge, invoke = rows
+    assert (redrive["target"], redrive["before"]) == (
+        "payments-webhook-dlq",
+        "1 message to function payments-webhook",
+    )
+    assert redrive["after"].startswith("1 moved")
+    assert (purge["target"], purge["after"], purge["outcome"]) == (
+        "payments-webhook-dlq",
+        "purged",
+        "done",
+    )
+    assert invoke["target"] == f"{PLAIN}:$LATEST"
+    assert invoke["before"].startswith("sync event of")
+    assert invoke["after"].startswith("status 200")
+    assert all(r["account"] == ACCOUNT and r["region"] == "us-east-1" for r in rows)
+    # Nothing secret: no payload, no message body, no environment value.
+    text = journal.read_text()
+    assert secret not in text and "evt_0" not in text and "payment_intent" not in text
+    env = client(sandbox, "lambda").get_function_configuration(FunctionName="payments-webhook")
+    for value in (env.get("Environment") or {}).get("Variables", {}).values():
+        if len(value) > 6:
+            assert value not in text
+    assert mode(journal) == 0o600 and mode(journal.parent) == 0o700
+    # The incident snapshot carries this session's entries.
+    report = shot.report.read_text()
+    assert "## Actions taken this session" in report
+    assert "| redrive | payments-webhook-dlq |" in report
+    assert "| purge queue |" in report and f"| invoke | {PLAIN}:$LATEST |" in report
+    assert secret not in report
+
+
+# ----- read-only and refusals ---------------------------------------------------------------
+
+
+ACTION_KEYS = {
+    "Throttle function": "t",
+    "Restore concurrency": "u",
+    "Set reserved concurrency": "c",
+    "Disable event source": "x",
+    "Enable event source": "n",
+    "Roll back alias": "B",
+}
+
+
+@pytest.mark.parametrize("where", ["list", "detail"])
+async def test_read_only_refuses_every_action_before_any_call(
+    sandbox: Sandbox, journal: Path, where: str
+) -> None:
+    app = make_app(sandbox, journal, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        if where == "list":
+            await on_list(app, pilot, "orders-worker")
+        else:
+            await on_detail(app, pilot, "orders-worker")
+        await settled(pilot)
+        sandbox.reset_calls()
+        for title, key in ACTION_KEYS.items():
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, Confirm | Picker | Prompt), title
+        # The palette's entries, by their exact names, do the same.
+        palette = {title: go for title, _, go in app.palette_actions()}
+        for title in ACTION_KEYS:
+            result = palette[title]()
+            if inspect.isawaitable(result):
+                await result
+            await pilot.pause()
+        assert not any(w.group == "acting" for w in app.workers)
+        said = notes(app)
+        calls = dict(sandbox.calls)
+    for word in ("throttling", "restoring", "setting", "disabling", "enabling", "rolling back"):
+        assert f"Read-only: {word}" in said
+    assert "nothing was sent" in said
+    assert not [k for k, v in calls.items() if v and k.startswith("lambda:")], calls
+    assert entries(journal) == []
+
+
+def test_the_palette_names_every_action() -> None:
+    from lambdatui.screens.help import _bindings
+
+    for screen in (FunctionsScreen, DetailScreen):
+        names = {b.description for b in _bindings(screen)}
+        assert set(ACTION_KEYS) <= names, screen
+    assert "Action journal" in {b.description for b in _bindings(LambdaTui)}
+
+
+DENIED = {
+    "t": "lambda:PutFunctionConcurrency",
+    "c": "lambda:PutFunctionConcurrency",
+    "x": "lambda:UpdateEventSourceMapping",
+    "B": "lambda:UpdateAlias",
+}
+
+
+@pytest.mark.parametrize("key", list(DENIED))
+async def test_access_denied_leaves_a_sentence_and_nothing_changed(
+    sandbox: Sandbox, journal: Path, key: str
+) -> None:
+    action = DENIED[key]
+    function = "orders-worker"
+    lam = client(sandbox, "lambda")
+    before_reserved = reserved(sandbox, function)
+    mapping = lam.list_event_source_mappings(FunctionName=function)["EventSourceMappings"][0]
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, "orders-api" if key == "B" else function)
+        sandbox.deny(action)
+        try:
+            await pilot.press(key)
+            if key == "c":
+                await asked(app, pilot, Prompt)
+                await pilot.press(*"10", "enter")
+            if key == "B":
+                await asked(app, pilot, Picker)  # the alias
+                await pilot.press("enter")
+                await wait_until(pilot, lambda: not app.screen.title_text.startswith("Roll back"))
+                await asked(app, pilot, Picker)  # the version
+                await pilot.press("enter")
+            confirm = await asked(app, pilot)
+            await pilot.press(*(confirm.typed or "y"), *(["enter"] if confirm.typed else []))
+            await done(app, pilot)
+        finally:
+            sandbox.allow(action)
+        said = notes(app)
+    assert f"no permission: {action}" in said
+    assert "Traceback" not in said
+    assert reserved(sandbox, function) == before_reserved
+    assert mapping_state(sandbox, mapping["UUID"]) == "Enabled"
+    assert alias_of(sandbox, "orders-api", "live") == ("3", {})
+    (entry,) = entries(journal)
+    assert entry["outcome"] == "failed"
+    assert entry["error"] == f"no permission: {action}"
+    assert entry["undo"] is None
+
+
+async def test_a_read_that_fails_stops_the_action_before_any_change(
+    sandbox: Sandbox, journal: Path
+) -> None:
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, PLAIN)
+        sandbox.deny("lambda:GetFunctionConcurrency")
+        try:
+            sandbox.reset_calls()
+            await pilot.press("t")
+            await done(app, pilot)
+            calls = dict(sandbox.calls)
+        finally:
+            sandbox.allow("lambda:GetFunctionConcurrency")
+        said = notes(app)
+    assert (
+        f"Reserved concurrency of {PLAIN} not read: no permission: "
+        "lambda:GetFunctionConcurrency; nothing was changed"
+    ) in said
+    assert calls.get("lambda:PutFunctionConcurrency", 0) == 0
+    assert entries(journal) == []
+
+
+async def test_restore_without_a_throttle_in_the_journal_says_so(
+    sandbox: Sandbox, journal: Path
+) -> None:
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, PLAIN)
+        sandbox.reset_calls()
+        await pilot.press("u")
+        await done(app, pilot)
+        assert f"The journal has no throttle of {PLAIN}" in notes(app)
+        assert not mutations(sandbox)
+
+
+def test_journal_skips_damaged_lines_and_reads_newest_first(tmp_path: Path) -> None:
+    from lambdatui.journal import Entry, Journal
+
+    path = tmp_path / "deep" / "journal.jsonl"
+    journal = Journal(path, session="one")
+    for action in ("a", "b"):
+        journal.append(
+            Entry("2026-11-27T12:00:00+00:00", "p", "1", "r", action, "t", "x", "y", "done")
+        )
+    with path.open("a") as out:
+        out.write("{not json\n")
+        out.write(json.dumps({"action": 3}) + "\n")
+    other = Journal(path, session="two")
+    other.append(Entry("2026-11-27T12:00:01+00:00", "p", "1", "r", "c", "t", "x", "y", "done"))
+    assert [e.action for e in other.entries()] == ["c", "b", "a"]
+    assert [e.action for e in journal.this_session()] == ["b", "a"]
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700

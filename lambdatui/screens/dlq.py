@@ -424,12 +424,31 @@ class DlqScreen(Pane):
             go,
         )
 
+    def _journal(self, action: str, target: str, before: str, after: str, error: str = "") -> None:
+        """A change to a queue in the journal: counts and names, never message bodies."""
+        self.tui.record(
+            action,
+            target,
+            before,
+            after,
+            region=self.aws.region,
+            function=self.function.name,
+            error=error,
+        )
+
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
     async def run_move(self, source_arn: str) -> None:
         aws = self.aws
         self.cancelling = False
+        source = source_arn.rsplit(":", 1)[-1]
         try:
             handle = await start_move(aws, source_arn)
+        except AwsError as exc:
+            self._journal("redrive (message move task)", source, "all messages", "-", exc.sentence)
+            self._status(f"Move task: {exc.sentence}", error=True)
+            return
+        self._journal("redrive (message move task)", source, "all messages", "move task started")
+        try:
             while True:
                 tasks = await move_tasks(aws, source_arn)
                 task = next((t for t in tasks if t.handle == handle), tasks[0] if tasks else None)
@@ -468,6 +487,8 @@ class DlqScreen(Pane):
             if queue
             else invoke_delivery(self.aws, self.function.name)
         )
+        action = "send to queue" if queue else "redrive"
+        where = queue.rsplit(":", 1)[-1] if queue else f"function {self.function.name}"
         try:
             await redrive(
                 self.aws,
@@ -479,12 +500,26 @@ class DlqScreen(Pane):
                 on_progress=show,
             )
         except AwsError as exc:
+            self._journal(
+                action,
+                target.name,
+                f"{plural(total, 'message')} to {where}",
+                f"{progress.done} moved, the rest still in the queue",
+                exc.sentence,
+            )
             self._status(
                 f"Redrive stopped: {exc.sentence}; what was not acknowledged is still in the queue",
                 error=True,
             )
             return
         first_error = next(iter(progress.errors.values()), "")
+        self._journal(
+            action,
+            target.name,
+            f"{plural(total, 'message')} to {where}",
+            f"{progress.done} moved, {progress.failed} left in the queue"
+            + (" (cancelled)" if progress.stopped else ""),
+        )
         self.notify(
             f"Redrive: {progress.done} moved, {progress.failed} left in the queue"
             + (f" ({first_error})" if first_error else "")
@@ -527,7 +562,20 @@ class DlqScreen(Pane):
         async def drop(batch: list[tuple[dict[str, object], DlqMessage]]) -> dict[str, str | None]:
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
-        progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        try:
+            progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        except AwsError as exc:
+            self._journal(
+                "delete messages", target.name, plural(len(ids), "message"), "-", exc.sentence
+            )
+            self._status(f"Delete stopped: {exc.sentence}", error=True)
+            return
+        self._journal(
+            "delete messages",
+            target.name,
+            plural(len(ids), "message"),
+            f"{plural(progress.done, 'message')} deleted",
+        )
         self.notify(f"Deleted {plural(progress.done, 'message')}", timeout=5)
         self.refresh_depths()
         self.load_messages()
@@ -559,8 +607,10 @@ class DlqScreen(Pane):
         try:
             await call(self.aws, "sqs", "PurgeQueue", QueueUrl=url)
         except AwsError as exc:
+            self._journal("purge queue", target.name, "messages", "-", exc.sentence)
             self._status(f"Purge failed: {exc.sentence}", error=True)
             return
+        self._journal("purge queue", target.name, "messages", "purged")
         self.notify(f"Purged {target.name}", timeout=5)
         self.refresh_depths()
         self.load_messages()
