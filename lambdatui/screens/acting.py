@@ -336,7 +336,9 @@ class Acting:
         if len(candidates) > 1:
             verb = "Enable" if enable else "Disable"
             choices = [(m.uuid, _mapping_label(m)) for m in candidates]
-            picked = await self._ask(Picker(f"{verb} which event source of {fn.name}?", choices))
+            picked = await self._ask(
+                Picker(f"{verb} which event source of {fn.name}?", choices, wide=True)
+            )
             if picked is None:
                 raise Stop()
             chosen = next(m for m in candidates if m.uuid == picked)
@@ -464,6 +466,7 @@ class Acting:
                 listed,
                 alias.version,
                 cursor=previous_version(versions, alias.version),
+                wide=True,
             )
         )
         if version is None:
@@ -477,6 +480,7 @@ class Acting:
                         ("clear", "set the additional weights back to 0"),
                         ("keep", "keep the additional weights"),
                     ],
+                    wide=True,
                 )
             )
             if keep is None:

@@ -89,7 +89,9 @@ class JournalScreen(Pane):
         self.table.set_rows(entries)
         self.table.refresh()
         scope = "this session" if self.session_only else "all sessions"
-        self.query_one("#count", Static).update(f"{plural(len(entries), 'entry')} · {scope}")
+        self.query_one("#count", Static).update(
+            f"{plural(len(entries), 'entry', 'entries')} · {scope}"
+        )
         self._show_current()
 
     def action_session(self) -> None:

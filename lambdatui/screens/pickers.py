@@ -44,16 +44,19 @@ class Picker(ModalScreen[str | None]):
         current: str | None = None,
         *,
         cursor: str | None = None,
+        wide: bool = False,
     ) -> None:
-        """`current` is marked (and under the cursor unless `cursor` names another)."""
+        """`current` is marked (and under the cursor unless `cursor` names another);
+        `wide` for choices that say a lot each (versions, mappings)."""
         super().__init__()
+        self.wide = wide
         self.title_text = title
         self.choices = list(choices)
         self.current = current
         self.cursor = cursor
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="picker"):
+        with Vertical(classes="picker wide" if self.wide else "picker"):
             yield Static(self.title_text, classes="picker-title")
             yield option_list(self.choices, self.current)
 
