@@ -102,7 +102,14 @@ class Acting:
                 if stop.sentence:
                     self.tui.notify(stop.sentence, severity="warning", timeout=8)
 
-        self.tui.run_worker(guarded(), group="acting", exclusive=True, exit_on_error=False)
+        if any(w.group == "acting" and w.is_running for w in self.tui.workers):
+            # Cancelling it could cut a change off between AWS and the journal.
+            self.tui.notify(
+                "Another action is still being asked or sent: finish it first",
+                severity="warning",
+            )
+            return False
+        self.tui.run_worker(guarded(), group="acting", exit_on_error=False)
         return True
 
     async def _ask(self, screen: Any) -> Any:
@@ -402,11 +409,21 @@ class Acting:
             timeout=6,
         )
 
+        self.tui.run_worker(
+            self._follow(fn, mapping),
+            group=f"acting-follow-{mapping.uuid}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _follow(self, fn: Function, mapping: EventSourceMapping) -> None:
+        """Read the mapping until AWS reports it at rest, telling the screens each state."""
+
         async def seen(state: EventSourceMapping) -> None:
             self._told(fn, state)
 
         try:
-            final = await wait_for_mapping(session, mapping.uuid, seen)
+            final = await wait_for_mapping(self._session(fn), mapping.uuid, seen)
         except AwsError as exc:
             self.tui.notify(f"State of {mapping.uuid} not read: {exc.sentence}", severity="warning")
             return
