@@ -656,3 +656,84 @@ def test_journal_skips_damaged_lines_and_reads_newest_first(tmp_path: Path) -> N
     assert [e.action for e in other.entries()] == ["c", "b", "a"]
     assert [e.action for e in journal.this_session()] == ["b", "a"]
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
+
+
+async def test_denied_restore_enable_and_undo_leave_the_state_as_it_was(
+    sandbox: Sandbox, journal: Path, two_sources: list[str]
+) -> None:
+    first = two_sources[0]
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_list(app, pilot, PLAIN)
+        await pilot.press("t")
+        await asked(app, pilot)
+        await pilot.press("y")
+        await done(app, pilot)
+        await pilot.press("x")
+        await asked(app, pilot, Picker)
+        await pilot.press("enter")
+        await asked(app, pilot)
+        await pilot.press("y")
+        await done(app, pilot)
+        assert (reserved(sandbox, PLAIN), mapping_state(sandbox, first)) == (0, "Disabled")
+        denied = ("lambda:DeleteFunctionConcurrency", "lambda:UpdateEventSourceMapping")
+        sandbox.deny(*denied)
+        try:
+            for key in ("u", "n"):
+                await pilot.press(key)
+                await asked(app, pilot)
+                await pilot.press("y")
+                await done(app, pilot)
+            await pilot.press("J")
+            journal_screen = await asked(app, pilot, JournalScreen)
+            journal_screen.table.move_cursor(
+                next(i for i, e in enumerate(journal_screen.table.view) if e.action == "throttle")
+            )
+            await pilot.press("u")
+            await asked(app, pilot)
+            await pilot.press("y")
+            await done(app, pilot)
+        finally:
+            sandbox.allow(*denied)
+        said = notes(app)
+        assert "no permission: lambda:DeleteFunctionConcurrency" in said
+        assert "no permission: lambda:UpdateEventSourceMapping" in said
+        assert (reserved(sandbox, PLAIN), mapping_state(sandbox, first)) == (0, "Disabled")
+        failed = [(r["action"], r["outcome"]) for r in entries(journal) if r["outcome"] != "done"]
+        assert failed == [
+            ("restore concurrency", "failed"),
+            ("enable event source", "failed"),
+            ("undo throttle", "failed"),
+        ]
+        # Allowed again, both come back.
+        await pilot.press("u")
+        await asked(app, pilot)
+        await pilot.press("y")
+        await done(app, pilot)
+    lam = client(sandbox, "lambda")
+    lam.update_event_source_mapping(UUID=first, Enabled=True)
+    eventually(lambda: mapping_state(sandbox, first) == "Enabled")
+    assert reserved(sandbox, PLAIN) is None
+
+
+def test_reservations_are_checked_against_the_pool() -> None:
+    from lambdatui.aws.acting import reservation_problem
+
+    assert reservation_problem(50, None, 1000) is None
+    assert reservation_problem(900, None, 1000) is None
+    problem = reservation_problem(901, None, 1000)
+    assert problem is not None and "at most 900" in problem
+    # What the function reserves already goes back to the pool first.
+    assert reservation_problem(950, 100, 1000) is None
+    assert reservation_problem(-1, None, 1000) is not None
+
+
+def test_the_previous_version_is_the_one_published_before() -> None:
+    from lambdatui.aws.acting import newest_first, previous_version
+    from lambdatui.aws.models import Version
+
+    versions = newest_first([Version(v, "", None) for v in ("$LATEST", "1", "2", "10", "3")])
+    assert [v.version for v in versions] == ["10", "3", "2", "1"]
+    assert previous_version(versions, "10") == "3"
+    assert previous_version(versions, "1") is None
+    assert previous_version(versions, "$LATEST") == "10"
