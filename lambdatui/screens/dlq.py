@@ -462,7 +462,20 @@ class DlqScreen(Pane):
                 if task.status != "RUNNING":
                     break
                 if self.cancelling:
-                    await cancel_move(aws, handle)
+                    self.cancelling = False
+                    try:
+                        await cancel_move(aws, handle)
+                    except AwsError as exc:
+                        self._journal(
+                            "cancel message move task", source, "RUNNING", "-", exc.sentence
+                        )
+                        raise
+                    self._journal(
+                        "cancel message move task",
+                        source,
+                        f"RUNNING, {task.moved:,} moved",
+                        "cancelling",
+                    )
                 await asyncio.sleep(1.0)
         except AwsError as exc:
             self._status(f"Move task: {exc.sentence}", error=True)
