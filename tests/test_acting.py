@@ -21,7 +21,17 @@ from lambdatui.screens.pickers import Picker
 from lambdatui.screens.prompt import Prompt
 from lambdatui_sandbox import Sandbox
 
-from .helpers import app_for, client, eventually, fill_dlq, listed, mode, settled, wait_until
+from .helpers import (
+    app_for,
+    client,
+    eventually,
+    fill_dlq,
+    listed,
+    mode,
+    screen_text,
+    settled,
+    wait_until,
+)
 
 ACCOUNT = "123456789012"
 # Not production by the default patterns (env=prod, *prod*): confirmed with `y`.
@@ -737,3 +747,60 @@ def test_the_previous_version_is_the_one_published_before() -> None:
     assert previous_version(versions, "10") == "3"
     assert previous_version(versions, "1") is None
     assert previous_version(versions, "$LATEST") == "10"
+
+
+async def test_the_journal_screen_lists_newest_first_and_undoes_only_where_it_was_made(
+    sandbox: Sandbox, journal: Path
+) -> None:
+    from lambdatui.journal import Entry, Journal
+
+    earlier = Journal(journal, session="earlier")
+    undo = {"kind": "concurrency", "function": PLAIN, "value": "unreserved"}
+    earlier.append(
+        Entry(
+            "2026-11-27T11:00:00+00:00",
+            "default",
+            "999999999999",
+            "us-east-1",
+            "throttle",
+            PLAIN,
+            "unreserved",
+            "0",
+            "done",
+            function=PLAIN,
+            undo=undo,
+        )
+    )
+    earlier.append(
+        Entry(
+            "2026-11-27T11:30:00+00:00",
+            "default",
+            ACCOUNT,
+            "us-east-1",
+            "purge queue",
+            "payments-webhook-dlq",
+            "messages",
+            "purged",
+            "done",
+        )
+    )
+    app = make_app(sandbox, journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await listed(pilot)
+        await pilot.press("J")
+        screen = await asked(app, pilot, JournalScreen)
+        assert [e.action for e in screen.table.view] == ["purge queue", "throttle"]
+        assert "2 entries · all sessions" in screen_text(app)
+        await pilot.press("u")  # a purge has no inverse
+        await pilot.pause()
+        assert "This entry has nothing to undo" in notes(app)
+        screen.table.move_cursor(1)
+        sandbox.reset_calls()
+        await pilot.press("u")
+        await done(app, pilot)
+        assert "made as profile default in account 999999999999" in notes(app)
+        assert not mutations(sandbox)
+        await pilot.press("s")
+        await pilot.pause()
+        assert list(screen.table.view) == []
+        assert "0 entries · this session" in screen_text(app)

@@ -587,6 +587,13 @@ class Acting:
         kind = undo.get("kind")
         if not entry.done or kind not in (UNDO_CONCURRENCY, UNDO_MAPPING, UNDO_ALIAS):
             raise Stop("This entry has nothing to undo")
+        account = await self._account()
+        profile = self.tui.settings.profile or "default"
+        if entry.account != account or entry.profile != profile:
+            raise Stop(
+                f"This entry was made as profile {entry.profile} in account {entry.account}: "
+                f"switch to it (p) to undo it; nothing was sent"
+            )
         fn = self._function_of(entry)
         session = self._session(fn)
         action = f"{UNDO} {entry.action}"
