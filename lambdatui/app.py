@@ -30,6 +30,7 @@ from .commands import FunctionCommands
 from .config import Settings
 from .fleet import Backoff, Change, Fleet
 from .gcpolicy import YOUNG_EVERY, Collector
+from .journal import DONE, Entry, Journal, journal_path
 from .safetext import visible
 from .themes import DEFAULT_THEME, builtin_themes, load_theme_files, resolve_variables, shipped_dir
 
@@ -59,6 +60,7 @@ class LambdaTui(App[None]):
         Binding("ctrl+t", "choose_theme", "Theme", show=False, id="app.theme"),
         Binding("exclamation_mark", "snapshot", "Incident snapshot", show=False, id="app.snapshot"),
         Binding("ctrl+r", "retry", "Retry what failed", show=False, id="app.retry"),
+        Binding("J", "journal", "Action journal", show=False, id="app.journal"),
     ]
 
     account: reactive[str | None] = reactive(None)
@@ -109,6 +111,10 @@ class LambdaTui(App[None]):
         # The columns the operator chose per table (pinned, hidden), for the session.
         self.column_choice: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.last_snapshot: Snapshot | None = None
+        self.journal = Journal(journal_path(settings.journal_path))
+        from .screens.acting import Acting
+
+        self.acting = Acting(self)
         self._register_themes()
         if self.no_color:
             self.add_class("-no-color")
@@ -644,6 +650,59 @@ class LambdaTui(App[None]):
     def copy(self, text: str, what: str) -> None:
         clipboard.copy(self, text, what, system=self.system_clipboard)
 
+    # ----- the action journal ------------------------------------------------------------
+
+    def record(
+        self,
+        action: str,
+        target: str,
+        before: str,
+        after: str,
+        *,
+        region: str,
+        function: str = "",
+        error: str = "",
+        undo: dict[str, object] | None = None,
+    ) -> Entry | None:
+        """Append what the console did (or failed to do) to the journal; a journal that
+        cannot be written is said, and the action's own outcome stands."""
+        entry = Entry(
+            time=self.settings.clock().isoformat(timespec="seconds"),
+            profile=self.settings.profile or "default",
+            account=self.fleet.account or "unknown",
+            region=region,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            outcome="failed" if error else DONE,
+            error=error,
+            function=function,
+            undo=undo if not error else None,
+        )
+        try:
+            return self.journal.append(entry)
+        except OSError as exc:
+            self.notify(
+                f"Journal not written ({self.journal.path}): {exc.strerror or exc}",
+                severity="warning",
+                timeout=10,
+            )
+            return None
+
+    def _session_actions(self) -> list[Entry]:
+        try:
+            return self.journal.this_session()
+        except OSError as exc:
+            self.notify(f"Journal not read: {exc.strerror or exc}", severity="warning")
+            return []
+
+    def action_journal(self) -> None:
+        from .screens.journal import JournalScreen
+
+        if not isinstance(self.screen, JournalScreen):
+            self.push_screen(JournalScreen())
+
     # ----- incident snapshot -------------------------------------------------------------
 
     def snapshot_subject(self) -> tuple[Function | None, list[LogRecord] | None]:
@@ -695,6 +754,7 @@ class LambdaTui(App[None]):
                 where=where,
                 directory=directory,
                 records=records,
+                actions=self._session_actions(),
             )
         except (AwsError, OSError) as exc:
             reason = exc.sentence if isinstance(exc, AwsError) else (exc.strerror or str(exc))
@@ -809,6 +869,7 @@ class LambdaTui(App[None]):
         from .screens.dlqs import DlqOverviewScreen
         from .screens.findings import FindingsScreen
         from .screens.functions import FunctionsScreen
+        from .screens.journal import JournalScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
         from .screens.roles import RolesScreen
@@ -829,6 +890,7 @@ class LambdaTui(App[None]):
             ("All dead-letter queues", DlqOverviewScreen),
             ("Findings", FindingsScreen),
             ("Execution roles", RolesScreen),
+            ("Action journal", JournalScreen),
         ]
 
     def palette_actions(
@@ -858,6 +920,11 @@ class LambdaTui(App[None]):
         )
         yield ("Findings: posture of every function", "key f in the list", self.action_findings)
         yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
+        yield (
+            "Action journal",
+            "what the console changed, newest first; undo · key J",
+            self.action_journal,
+        )
 
     @staticmethod
     def _palette_bindings(screen: object) -> list[Binding]:

@@ -94,6 +94,9 @@ class Settings:
     prices: Mapping[str, float | str] = field(default_factory=dict, compare=False)
     # Where saved test events live (None: events/ in the user config directory).
     events_dir: str | None = None
+    # The action journal (None: LAMBDATUI_JOURNAL, else journal.jsonl in the user
+    # state directory).
+    journal_path: str | None = None
     # A pane to open at start instead of the list (esc then goes to the list).
     start: DeepLink | None = field(default=None, compare=False)
     # List the functions (and their health, alarms and findings) as soon as the app

@@ -17,11 +17,12 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
+from .aws.acting import get_reserved
 from .aws.alarms import worst as worst_state
 from .aws.cost import Cost, Prices, estimate
 from .aws.errors import AccessDenied, AwsError
 from .aws.findings import Finding, Posture, check
-from .aws.functions import function_pages_in, function_state, function_tags
+from .aws.functions import find_function, function_pages_in, function_state, function_tags
 from .aws.metrics import HEALTH_LABELS, WINDOWS, Health, iter_health
 from .aws.models import Function
 from .aws.paging import prefetch
@@ -110,6 +111,9 @@ class Fleet:
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
         self._listeners: list[Listener] = []
         self.closed = False
+        # Reserved concurrency by ARN where the console read it (ListFunctions does not
+        # say it): None is unreserved; a function not in here is not known.
+        self.reserved: dict[str, int | None] = {}
 
     # ----- telling -------------------------------------------------------------------
 
@@ -290,6 +294,22 @@ class Fleet:
     def forget_states(self) -> None:
         self._state_asked.clear()
         self.states_denied = None
+
+    def reservation(self, fn: Function) -> tuple[bool, int | None]:
+        """(known, reserved concurrency) of a function; None reserved is unreserved."""
+        return (fn.arn in self.reserved, self.reserved.get(fn.arn))
+
+    async def reread(self, fn: Function) -> None:
+        """One function read again after the console changed it: its row and its
+        reserved concurrency. Raises AwsError."""
+        session = self.session.in_region(fn.region)
+        fresh, reserved = await asyncio.gather(
+            find_function(session, fn.name), get_reserved(session, fn.name)
+        )
+        self.reserved[fn.arn] = reserved
+        if fresh.arn in self._by_arn:
+            self._merge([fresh])
+        self.tell(Change.FUNCTIONS)
 
     # ----- identity ------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import format as fmt
 from .aws.dlq import DlqMessage, failure_targets, peek, queue_depth
@@ -29,6 +29,11 @@ from .aws.session import AwsSession
 from .files import write_jsonl, write_text
 from .format import plural, sparkline
 from .safetext import visible
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .journal import Entry
 
 T = TypeVar("T")
 
@@ -243,6 +248,23 @@ def _dlq_lines(dlqs: list[tuple[str, str, str, list[DlqMessage] | str]] | str) -
     return lines
 
 
+def _action_lines(actions: Sequence[Entry]) -> list[str]:
+    """The journal's entries of this session, oldest first, as a table."""
+    if not actions:
+        return ["The console changed nothing in this session."]
+    lines = [
+        "| Time | Account | Region | Action | Target | Before -> after | Outcome |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for e in reversed(actions):
+        outcome = e.outcome + (f": {e.error}" if e.error else "")
+        lines.append(
+            f"| {_cell(e.time)} | {_cell(e.account)} | {_cell(e.region)} | {_cell(e.action)} "
+            f"| {_cell(e.target)} | {_cell(e.before)} -> {_cell(e.after)} | {_cell(outcome)} |"
+        )
+    return lines
+
+
 def render(
     fn: Function,
     *,
@@ -255,6 +277,7 @@ def render(
     source: str,
     dlqs: list[tuple[str, str, str, list[DlqMessage] | str]] | str,
     logs_name: str,
+    actions: Sequence[Entry] = (),
 ) -> str:
     lines = [
         f"# Incident snapshot: {_cell(fn.name)}",
@@ -278,6 +301,10 @@ def render(
         "",
         *_dlq_lines(dlqs),
         "",
+        "## Actions taken this session (the action journal)",
+        "",
+        *_action_lines(actions),
+        "",
         f"Log lines: `{logs_name}` (JSON Lines, one event per line).",
         "",
     ]
@@ -292,6 +319,7 @@ async def take_snapshot(
     where: str,
     directory: Path,
     records: list[LogRecord] | None = None,
+    actions: Sequence[Entry] = (),
 ) -> Snapshot:
     """Gather everything concurrently, then write the report and the JSONL beside it."""
 
@@ -324,6 +352,7 @@ async def take_snapshot(
         source=source,
         dlqs=dlqs,
         logs_name=logs.name,
+        actions=actions,
     )
 
     def write() -> None:

@@ -15,15 +15,21 @@ from .helpers import FROZEN_NOW, RemoteSandbox, app_for, settings_for, spawn_san
 
 @pytest.fixture(scope="session", autouse=True)
 def private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """No test reads or writes the user's real config directory (or its themes)."""
-    path = tmp_path_factory.mktemp("config") / "config.toml"
-    before = os.environ.get("LAMBDATUI_CONFIG")
-    os.environ["LAMBDATUI_CONFIG"] = str(path)
+    """No test reads or writes the user's real config directory (or its themes), nor
+    appends to the user's action journal."""
+    folder = tmp_path_factory.mktemp("config")
+    private = {
+        "LAMBDATUI_CONFIG": str(folder / "config.toml"),
+        "LAMBDATUI_JOURNAL": str(folder / "state" / "journal.jsonl"),
+    }
+    before = {name: os.environ.get(name) for name in private}
+    os.environ.update(private)
     yield
-    if before is None:
-        os.environ.pop("LAMBDATUI_CONFIG", None)
-    else:
-        os.environ["LAMBDATUI_CONFIG"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -231,7 +231,7 @@ async def test_hidden_columns_show_when_their_keys_are_used_and_can_be_chosen(sa
         assert "Alarms" not in _header(table)
 
         # The column picker (also in the palette): State shown, Err % hidden.
-        await pilot.press("c")
+        await pilot.press("v")
         await wait_until(pilot, lambda: bool(app.screen.query("#column-list")))
         options = app.screen.query_one("#column-list", OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]

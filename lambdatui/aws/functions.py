@@ -280,7 +280,20 @@ async def _async_config(session: AwsSession, name: str) -> AsyncInvokeConfig | N
     )
 
 
-async def _mappings(session: AwsSession, name: str) -> tuple[EventSourceMapping, ...]:
+def mapping_from(m: dict[str, Any]) -> EventSourceMapping:
+    """One EventSourceMappingConfiguration (List/Get/UpdateEventSourceMapping replies)."""
+    dest = (m.get("DestinationConfig") or {}).get("OnFailure") or {}
+    return EventSourceMapping(
+        uuid=str(m.get("UUID", "")),
+        source_arn=str(m.get("EventSourceArn", "")),
+        state=str(m.get("State", "")),
+        batch_size=m.get("BatchSize"),
+        last_result=str(m.get("LastProcessingResult") or ""),
+        on_failure=dest.get("Destination") or None,
+    )
+
+
+async def event_source_mappings(session: AwsSession, name: str) -> tuple[EventSourceMapping, ...]:
     out: list[EventSourceMapping] = []
     marker: str | None = None
     while True:
@@ -288,40 +301,30 @@ async def _mappings(session: AwsSession, name: str) -> tuple[EventSourceMapping,
         if marker:
             params["Marker"] = marker
         got = await call(session, "lambda", "ListEventSourceMappings", **params)
-        for m in got.get("EventSourceMappings", []):
-            dest = (m.get("DestinationConfig") or {}).get("OnFailure") or {}
-            out.append(
-                EventSourceMapping(
-                    uuid=str(m.get("UUID", "")),
-                    source_arn=str(m.get("EventSourceArn", "")),
-                    state=str(m.get("State", "")),
-                    batch_size=m.get("BatchSize"),
-                    last_result=str(m.get("LastProcessingResult") or ""),
-                    on_failure=dest.get("Destination") or None,
-                )
-            )
+        out.extend(mapping_from(m) for m in got.get("EventSourceMappings", []))
         marker = got.get("NextMarker")
         if not marker:
             return tuple(out)
 
 
-async def _aliases(session: AwsSession, name: str) -> tuple[Alias, ...]:
+async def aliases_of(session: AwsSession, name: str) -> tuple[Alias, ...]:
     got = await call(session, "lambda", "ListAliases", FunctionName=name)
-    return tuple(
-        Alias(
-            name=str(a.get("Name", "")),
-            version=str(a.get("FunctionVersion", "")),
-            weights=tuple(
-                sorted(
-                    ((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items()
-                )
-            ),
-        )
-        for a in got.get("Aliases", [])
+    return tuple(alias_from(a) for a in got.get("Aliases", []))
+
+
+def alias_from(a: dict[str, Any]) -> Alias:
+    """One AliasConfiguration (ListAliases, GetAlias, UpdateAlias replies)."""
+    weights = (a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return Alias(
+        name=str(a.get("Name", "")),
+        version=str(a.get("FunctionVersion", "")),
+        weights=tuple(sorted((str(v), float(w)) for v, w in weights.items())),
+        description=str(a.get("Description") or ""),
+        revision_id=str(a.get("RevisionId") or ""),
     )
 
 
-async def _versions(session: AwsSession, name: str) -> tuple[Version, ...]:
+async def versions_of(session: AwsSession, name: str) -> tuple[Version, ...]:
     out: list[Version] = []
     marker: str | None = None
     while True:
@@ -334,6 +337,7 @@ async def _versions(session: AwsSession, name: str) -> tuple[Version, ...]:
                 version=str(v.get("Version", "")),
                 description=str(v.get("Description") or ""),
                 last_modified=parse_time(v.get("LastModified")),
+                code_sha256=str(v.get("CodeSha256") or ""),
             )
             for v in got.get("Versions", [])
         )
@@ -359,9 +363,9 @@ async def function_detail(session: AwsSession, name: str) -> FunctionDetail:
     concurrency, async_config, mappings, aliases, versions, tag_part = await asyncio.gather(
         _part(lambda: _concurrency(session, name, reply)),
         _part(lambda: _async_config(session, name)),
-        _part(lambda: _mappings(session, name)),
-        _part(lambda: _aliases(session, name)),
-        _part(lambda: _versions(session, name)),
+        _part(lambda: event_source_mappings(session, name)),
+        _part(lambda: aliases_of(session, name)),
+        _part(lambda: versions_of(session, name)),
         _part(tags),
     )
     configuration: Part[Configuration]

@@ -135,14 +135,20 @@ class EventSourceMapping:
 class Alias:
     name: str
     version: str
+    # Additional versions and the share of traffic each gets (RoutingConfig).
     weights: tuple[tuple[str, float], ...] = ()
+    description: str = ""
+    # Changes with every update: UpdateAlias with it refuses an alias that moved meanwhile.
+    revision_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Version:
     version: str
     description: str
+    # A published version's LastModified is when it was published.
     last_modified: datetime | None
+    code_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)

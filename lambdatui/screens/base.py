@@ -15,6 +15,7 @@ from ..aws.errors import AwsError, is_transient
 
 if TYPE_CHECKING:
     from ..app import LambdaTui
+    from ..aws.models import EventSourceMapping
     from ..aws.session import AwsSession
     from ..fleet import Change, Fleet
 
@@ -31,6 +32,17 @@ class FleetChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FleetChanged) and message.change == self.change
+
+
+class Acted(Message):
+    """The console changed `function_arn` in AWS (concurrency, a mapping, an alias):
+    screens that show it read it again. `mapping` is a state AWS just reported for
+    one of its event source mappings."""
+
+    def __init__(self, function_arn: str, mapping: EventSourceMapping | None = None) -> None:
+        super().__init__()
+        self.function_arn = function_arn
+        self.mapping = mapping
 
 
 class Pane(Screen[None]):

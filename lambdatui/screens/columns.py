@@ -67,15 +67,26 @@ def _sort_value(health: HealthOf, key: str) -> Callable[[Function], float]:
     return value
 
 
+# Reserved concurrency of a function where known: (known, value; None is unreserved).
+ReservationOf = Callable[[Function], tuple[bool, int | None]]
+THROTTLED = "thr 0"
+
+
+def _unknown(_: Function) -> tuple[bool, int | None]:
+    return (False, None)
+
+
 def function_columns(
     now: Callable[[], datetime],
     health: HealthOf,
     posture: Sequence[Column[Function]] = (),
+    reservation: ReservationOf = _unknown,
 ) -> list[Column[Function]]:
     """`drop`: which columns give way first on a narrow terminal (highest first).
 
     `posture` (Alarms, Cost, Findings) go after p95 (Alarms) and Conc (the others),
-    with drops 7, 9 and 10.
+    with drops 7, 9 and 10. Conc is the peak concurrency, against the reservation
+    where it is known ("3/10"); a function reserved at 0 is throttled ("thr 0").
     """
 
     def rate(fn: Function) -> str:
@@ -89,11 +100,18 @@ def function_columns(
             return UNAVAILABLE if h is not None and h.unavailable("p95") else NO_DATA
         return f"{v:,.0f}"
 
-    def concurrency(fn: Function) -> str:
+    def concurrency(fn: Function) -> str | Text:
         h = health(fn)
         if h is not None and h.unavailable("concurrency"):
             return UNAVAILABLE
-        return _count(_figure(health, fn, "concurrency"))
+        used = _count(_figure(health, fn, "concurrency"))
+        known, reserved = reservation(fn)
+        if not known or reserved is None:
+            return used
+        if reserved == 0:
+            return Text(THROTTLED, style="bold")
+        both = f"{used}/{_count(reserved)}"
+        return both if len(both) <= 5 else f"r{_count(reserved)}"
 
     columns = [
         Column("name", "Name", 24, lambda f: f.name, lambda f: f.name.lower(), flex=True),

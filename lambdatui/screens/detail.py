@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -27,7 +28,7 @@ from ..widgets.contextbar import ContextBar
 from ..widgets.footer import KeysFooter
 from ..widgets.scroll import KeyScroll
 from ..widgets.section import Row, Section
-from .base import FleetChanged, Pane
+from .base import Acted, FleetChanged, Pane
 from .identity import role_rows
 from .posture import STATE_LABEL
 
@@ -92,6 +93,12 @@ class DetailScreen(Pane):
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
+        Binding("t", "throttle", "Throttle function", id="detail.throttle"),
+        Binding("u", "restore", "Restore concurrency", show=False, id="detail.restore"),
+        Binding("c", "set_reserved", "Set reserved concurrency", show=False, id="detail.reserve"),
+        Binding("x", "disable_source", "Disable event source", show=False, id="detail.disable"),
+        Binding("n", "enable_source", "Enable event source", show=False, id="detail.enable"),
+        Binding("B", "rollback", "Roll back alias", id="detail.rollback"),
     ]
 
     def __init__(self, function: Function) -> None:
@@ -142,6 +149,24 @@ class DetailScreen(Pane):
         self.load_identity()
         self.load_cost()
         self.load_findings()
+
+    @on(Acted)
+    def _acted(self, event: Acted) -> None:
+        """The console changed this function: a mapping's state is shown as AWS reports
+        it; anything else is read again."""
+        if event.function_arn != self.function.arn:
+            return
+        mapping = event.mapping
+        detail = self.detail
+        if mapping is None or detail is None or detail.mappings.value is None:
+            self.load()
+            return
+        mappings = tuple(
+            replace(m, state=mapping.state) if m.uuid == mapping.uuid else m
+            for m in detail.mappings.value
+        )
+        self.detail = replace(detail, mappings=Part(value=mappings))
+        self._render_sources()
 
     @on(FleetChanged)
     def _fleet_changed(self, event: FleetChanged) -> None:
@@ -563,3 +588,23 @@ class DetailScreen(Pane):
 
     def action_invoke(self) -> None:
         self.tui.open_invoke(self.function)
+
+    # ----- acting: concurrency, event sources, aliases ---------------------------------
+
+    def action_throttle(self) -> None:
+        self.tui.acting.start_throttle([self.function])
+
+    def action_restore(self) -> None:
+        self.tui.acting.start_restore(self.function)
+
+    def action_set_reserved(self) -> None:
+        self.tui.acting.start_set(self.function)
+
+    def action_disable_source(self) -> None:
+        self.tui.acting.start_mapping(self.function, enable=False)
+
+    def action_enable_source(self) -> None:
+        self.tui.acting.start_mapping(self.function, enable=True)
+
+    def action_rollback(self) -> None:
+        self.tui.acting.start_rollback(self.function)

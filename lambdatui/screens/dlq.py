@@ -495,13 +495,28 @@ class DlqScreen(Pane):
             go,
         )
 
+    def _journal(self, action: str, target: str, before: str, after: str, error: str = "") -> None:
+        """A change to a queue in the journal: counts and names, never message bodies."""
+        self.tui.record(
+            action,
+            target,
+            before,
+            after,
+            region=self.aws.region,
+            function=self.function.name,
+            error=error,
+        )
+
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
     async def run_move(self, source_arn: str) -> None:
+        source = source_arn.rsplit(":", 1)[-1]
         try:
             handle = await start_move(self.aws, source_arn)
         except AwsError as exc:
+            self._journal("redrive (message move task)", source, "all messages", "-", exc.sentence)
             self._status(f"Move task not started: {exc.sentence}", error=True)
             return
+        self._journal("redrive (message move task)", source, "all messages", "move task started")
         await self._follow_move(source_arn, handle)
 
     @work(exclusive=True, group="dlq-redrive", exit_on_error=False)
@@ -535,7 +550,19 @@ class DlqScreen(Pane):
                     + ("  (cancelling…)" if cancel_sent else "  (c cancels)")
                 )
                 if self.cancelling and not cancel_sent and task.handle:
-                    await cancel_move(aws, task.handle)
+                    try:
+                        await cancel_move(aws, task.handle)
+                    except AwsError as exc:
+                        self._journal(
+                            "cancel message move task", name, "RUNNING", "-", exc.sentence
+                        )
+                        raise
+                    self._journal(
+                        "cancel message move task",
+                        name,
+                        f"RUNNING, {task.moved:,} moved",
+                        "cancelling",
+                    )
                     cancel_sent = True
                 await asyncio.sleep(1.0)
         except AwsError as exc:
@@ -563,6 +590,8 @@ class DlqScreen(Pane):
             if queue
             else invoke_delivery(self.aws, self.function.name)
         )
+        action = "send to queue" if queue else "redrive"
+        where = queue.rsplit(":", 1)[-1] if queue else f"function {self.function.name}"
         try:
             await redrive(
                 self.aws,
@@ -574,6 +603,13 @@ class DlqScreen(Pane):
                 on_progress=show,
             )
         except AwsError as exc:
+            self._journal(
+                action,
+                target.name,
+                f"{plural(total, 'message')} to {where}",
+                f"{progress.done} moved, the rest still in the queue",
+                exc.sentence,
+            )
             self._status(
                 f"Redrive stopped: {exc.sentence}; what was not acknowledged is still in the queue",
                 error=True,
@@ -592,6 +628,13 @@ class DlqScreen(Pane):
         else:
             self._show_depth(target.arn, depth)
             left = f"about {plural(depth.total, 'message')} in {target.name}"
+        self._journal(
+            action,
+            target.name,
+            f"{plural(total, 'message')} to {where}",
+            f"{progress.done} moved, {progress.failed} not moved"
+            + (" (cancelled)" if progress.stopped else ""),
+        )
         self.notify(
             f"{summary}; {left}",
             severity="warning" if progress.failed else "information",
@@ -631,7 +674,20 @@ class DlqScreen(Pane):
         async def drop(batch: list[tuple[dict[str, object], DlqMessage]]) -> dict[str, str | None]:
             return {str(raw["MessageId"]): None for raw, _ in batch}
 
-        progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        try:
+            progress = await redrive(self.aws, target.arn, drop, Progress(len(ids)), only=ids)
+        except AwsError as exc:
+            self._journal(
+                "delete messages", target.name, plural(len(ids), "message"), "-", exc.sentence
+            )
+            self._status(f"Delete stopped: {exc.sentence}", error=True)
+            return
+        self._journal(
+            "delete messages",
+            target.name,
+            plural(len(ids), "message"),
+            f"{plural(progress.done, 'message')} deleted",
+        )
         summary = f"Deleted {plural(progress.done, 'message')}"
         self.notify(summary, timeout=5)
         self.load_messages(summary)
@@ -663,8 +719,10 @@ class DlqScreen(Pane):
         try:
             await call(self.aws, "sqs", "PurgeQueue", QueueUrl=url)
         except AwsError as exc:
+            self._journal("purge queue", target.name, "messages", "-", exc.sentence)
             self._status(f"Purge failed: {exc.sentence}", error=True)
             return
+        self._journal("purge queue", target.name, "messages", "purged")
         self.notify(f"Purged {target.name}", timeout=5)
         self.load_messages(f"Purged {target.name}")
 

@@ -81,10 +81,18 @@ class FunctionsScreen(Pane):
         Binding("b", "alarm_filter", "Only in ALARM", id="functions.alarm_filter"),
         Binding("e", "roles", "Execution roles", show=False, id="functions.roles"),
         Binding("o", "sort_picker", "Sort", id="functions.sort"),
-        Binding("c", "columns", "Choose columns", show=False, id="functions.columns"),
+        Binding("v", "columns", "Choose columns", show=False, id="functions.columns"),
         Binding("r", "refresh", "Refresh", id="functions.refresh"),
         Binding("y", "copy_arn", "Copy ARN", id="functions.copy_arn"),
         Binding("space", "mark", "Mark", show=False, id="functions.mark"),
+        Binding("t", "throttle", "Throttle function", id="functions.throttle"),
+        Binding("u", "restore", "Restore concurrency", show=False, id="functions.restore"),
+        Binding(
+            "c", "set_reserved", "Set reserved concurrency", show=False, id="functions.reserve"
+        ),
+        Binding("x", "disable_source", "Disable event source", show=False, id="functions.disable"),
+        Binding("n", "enable_source", "Enable event source", show=False, id="functions.enable"),
+        Binding("B", "rollback", "Roll back alias", id="functions.rollback"),
         Binding("q", "app.quit", "Quit", id="functions.quit"),
         *[
             Binding(
@@ -123,6 +131,7 @@ class FunctionsScreen(Pane):
                 lambda: fleet.prices.currency,
                 drops=(7, 9, 10),
             ),
+            fleet.reservation,
         )
         if len(self.tui.settings.all_regions) > 1:
             columns.insert(1, region_column())
@@ -359,6 +368,41 @@ class FunctionsScreen(Pane):
     def action_mark(self) -> None:
         self.table.toggle_mark()
         self.table.action_cursor(1)
+
+    # ----- acting: concurrency, event sources, aliases ---------------------------------
+
+    def _cursor_function(self) -> Function | None:
+        fn = self.table.current
+        if fn is None:
+            self.notify("Choose a function first", timeout=3)
+        return fn
+
+    def action_throttle(self) -> None:
+        """Throttle the marked functions, or the one under the cursor."""
+        chosen = self.table.marked_rows() or (
+            [self.table.current] if self.table.current is not None else []
+        )
+        self.tui.acting.start_throttle(chosen)
+
+    def action_restore(self) -> None:
+        if (fn := self._cursor_function()) is not None:
+            self.tui.acting.start_restore(fn)
+
+    def action_set_reserved(self) -> None:
+        if (fn := self._cursor_function()) is not None:
+            self.tui.acting.start_set(fn)
+
+    def action_disable_source(self) -> None:
+        if (fn := self._cursor_function()) is not None:
+            self.tui.acting.start_mapping(fn, enable=False)
+
+    def action_enable_source(self) -> None:
+        if (fn := self._cursor_function()) is not None:
+            self.tui.acting.start_mapping(fn, enable=True)
+
+    def action_rollback(self) -> None:
+        if (fn := self._cursor_function()) is not None:
+            self.tui.acting.start_rollback(fn)
 
     def action_sort(self, column: str) -> None:
         table = self.table

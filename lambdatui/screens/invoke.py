@@ -311,10 +311,15 @@ class InvokeScreen(Pane):
         except AwsError as exc:
             self._stop_ticker()
             sentence = invoke_error_sentence(exc)
+            self._journal(kind, qualifier, len(body), "-", sentence)
             self._head(Content.styled(f"Invoke failed: {sentence}", "bold $text-error"))
             self._remember(sent(status=exc.code or "failed", failed=True))
             return
         self._stop_ticker()
+        outcome = f"status {result.status}" + (
+            f", function error {result.function_error}" if result.function_error else ""
+        )
+        self._journal(kind, qualifier, len(body), outcome + f", request {result.request_id}")
         self._remember(
             sent(
                 status=_status_word(result),
@@ -325,6 +330,25 @@ class InvokeScreen(Pane):
             )
         )
         self.show_result(result)
+
+    def _journal(
+        self,
+        kind: InvocationType,
+        qualifier: str | None,
+        size: int,
+        after: str,
+        error: str = "",
+    ) -> None:
+        """An invoke in the journal: where, how and how big, never the event itself."""
+        self.tui.record(
+            "invoke",
+            f"{self.function.name}:{qualifier or '$LATEST'}",
+            f"{kind.label} event of {human_bytes(size)}",
+            after,
+            region=self.aws.region,
+            function=self.function.name,
+            error=error,
+        )
 
     def _remember(self, entry: Invocation) -> None:
         self.last = entry
@@ -477,11 +501,22 @@ class InvokeScreen(Pane):
         if self.tui.settings.read_only:
             self.notify("Read-only mode: shareable events cannot be changed", severity="error")
             return
+        record = partial(
+            self.tui.record,
+            "delete shareable event",
+            f"{self.function.name}: {name}",
+            "saved",
+            "deleted",
+            region=self.aws.region,
+            function=self.function.name,
+        )
         try:
             await delete_shared_event(self.aws, self.function.name, name)
         except AwsError as exc:
+            record(error=exc.sentence)
             self.notify(f"Not deleted: {exc.sentence}", severity="error")
             return
+        record()
         self.notify(f"Deleted the shareable event {name}")
 
     @work(exclusive=True, group="invoke-save", exit_on_error=False)
@@ -510,12 +545,23 @@ class InvokeScreen(Pane):
         if self.tui.settings.read_only:
             self.notify("Read-only mode: shareable events cannot be saved", severity="error")
             return
+        record = partial(
+            self.tui.record,
+            "save shareable event",
+            f"{self.function.name}: {name}",
+            "-",
+            "saved",
+            region=self.aws.region,
+            function=self.function.name,
+        )
         try:
             await save_shared_event(self.aws, self.function.name, name, event)
         except (AwsError, ValueError) as exc:
             sentence = exc.sentence if isinstance(exc, AwsError) else str(exc)
+            record(error=sentence)
             self.notify(f"Not shared: {sentence}", severity="error")
             return
+        record()
         self.event_name = f"shared {name}"
         self._show_options()
         self.notify(f"Saved {name} as a shareable event (Lambda console and sam see it)")

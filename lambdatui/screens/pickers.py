@@ -37,22 +37,35 @@ class Picker(ModalScreen[str | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
     ]
 
-    def __init__(self, title: str, choices: Sequence[Choice], current: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[Choice],
+        current: str | None = None,
+        *,
+        cursor: str | None = None,
+        wide: bool = False,
+    ) -> None:
+        """`current` is marked (and under the cursor unless `cursor` names another);
+        `wide` for choices that say a lot each (versions, mappings)."""
         super().__init__()
+        self.wide = wide
         self.title_text = title
         self.choices = list(choices)
         self.current = current
+        self.cursor = cursor
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="picker"):
+        with Vertical(classes="picker wide" if self.wide else "picker"):
             yield Static(self.title_text, classes="picker-title")
             yield option_list(self.choices, self.current)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         ids = [key for key, _ in self.choices]
-        if self.current in ids:
-            options.highlighted = ids.index(self.current)
+        start = self.cursor if self.cursor in ids else self.current
+        if start in ids:
+            options.highlighted = ids.index(start)
         else:
             options.highlighted = next((i for i, key in enumerate(ids) if key is not None), None)
         self.set_focus(options)
