@@ -164,6 +164,8 @@ class LambdaTui(App[None]):
             self.open_dlq(functions[0])
         elif link.pane == "invoke":
             self.open_invoke(functions[0])
+        elif link.pane == "insights":
+            self.open_insights(functions, since=link.since, query=link.query, run=True)
         else:
             self.push_screen(FunctionsScreen())
 
@@ -636,6 +638,48 @@ class LambdaTui(App[None]):
             )
         self.push_screen(LogsScreen(functions, request_id=request_id, history_s=history))
 
+    def open_insights(
+        self,
+        functions: list[Function],
+        *,
+        since: datetime | None = None,
+        query: str | None = None,
+        run: bool = False,
+    ) -> None:
+        """Logs Insights over the functions' log groups (one region, at most 50 groups)."""
+        from .aws.insights import MAX_GROUPS
+        from .screens.insights import DEFAULT_RANGE, InsightsScreen
+
+        if not functions:
+            self.notify("Choose a function first: Logs Insights reads its log group")
+            return
+        if len(functions) > MAX_GROUPS:
+            self.notify(
+                f"Logs Insights reads at most {MAX_GROUPS} log groups at once; "
+                f"{len(functions)} functions are marked: mark {MAX_GROUPS} or fewer",
+                severity="warning",
+            )
+            return
+        regions = {f.region for f in functions}
+        if len(regions) > 1:
+            functions = [f for f in functions if f.region == functions[0].region]
+            self.notify(
+                f"A Logs Insights query reads one region: querying {functions[0].region}",
+                severity="warning",
+            )
+        range_s = DEFAULT_RANGE
+        if since is not None:
+            range_s = max(60, int((self.settings.clock() - since).total_seconds()))
+        self.push_screen(InsightsScreen(functions, query=query, range_s=range_s, run=run))
+
+    def action_insights(self) -> None:
+        """The palette's Logs Insights: over what the screen shows (its key, where it has one)."""
+        opener = getattr(self.screen, "action_insights", None)
+        if callable(opener):
+            opener()
+        else:
+            self.notify("Open Logs Insights from the list, a function or its logs (key I)")
+
     def open_dlq(self, function: Function, *, target_arn: str | None = None) -> None:
         from .screens.dlq import DlqScreen
 
@@ -698,6 +742,7 @@ class LambdaTui(App[None]):
         from .screens.dlqs import DlqOverviewScreen
         from .screens.findings import FindingsScreen
         from .screens.functions import FunctionsScreen
+        from .screens.insights import InsightsScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
         from .screens.roles import RolesScreen
@@ -712,6 +757,7 @@ class LambdaTui(App[None]):
             ("Logs", LogsScreen),
             ("Log lines", LogView),
             ("Metrics", MetricsScreen),
+            ("Logs Insights", InsightsScreen),
             ("Dead-letter queues", DlqScreen),
             ("All dead-letter queues", DlqOverviewScreen),
             ("Findings", FindingsScreen),
@@ -742,6 +788,11 @@ class LambdaTui(App[None]):
             "Dead-letter queues of the account",
             "overview, deepest first",
             self.action_dlq_overview,
+        )
+        yield (
+            "Logs Insights",
+            "query the logs of the function(s) shown, built-in and saved queries · key I",
+            self.action_insights,
         )
         yield ("Findings: posture of every function", "key f in the list", self.action_findings)
         yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
