@@ -669,7 +669,9 @@ class LambdaTui(App[None]):
             )
         range_s = DEFAULT_RANGE
         if since is not None:
-            range_s = max(60, int((self.settings.clock() - since).total_seconds()))
+            # Whole minutes: the link was read a moment before the pane opens.
+            back = (self.settings.clock() - since).total_seconds()
+            range_s = max(60, round(back / 60) * 60)
         self.push_screen(InsightsScreen(functions, query=query, range_s=range_s, run=run))
 
     def action_insights(self) -> None:

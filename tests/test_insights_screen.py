@@ -14,6 +14,7 @@ from textual.widgets import OptionList
 
 from lambdatui.__main__ import _link_parser, linked_settings
 from lambdatui.app import LambdaTui, make_app
+from lambdatui.aws.cost import money
 from lambdatui.aws.functions import find_function
 from lambdatui.aws.insights import BUILT_IN
 from lambdatui.aws.models import Function
@@ -341,7 +342,7 @@ async def test_a_range_over_an_hour_shows_the_bytes_held_and_the_cost(history: S
         line = str(screen.query_one("#cost").render())
         assert "Over 3h" in line and human_bytes(stored) in line
         assert "stored total" in line
-        assert f"USD {stored / 1024**3 * 0.5:,.4f} at 0.5 per GB" in line
+        assert f"{money(stored / 1024**3 * 0.5)} at $0.5/GB" in line
         assert "last 3h" in screen_text(app)
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from ..aws import insights as core
+from ..aws.cost import money
 from ..aws.errors import AwsError
 from ..aws.metrics import MetricSpec
 from ..aws.models import Function
@@ -66,7 +67,7 @@ class InsightsScreen(Pane):
     DEFAULT_CSS = """
     InsightsScreen #query { height: 8; border: none; }
     InsightsScreen #query:focus { border: none; }
-    InsightsScreen #message { height: auto; padding: 0 1; color: $text-error; }
+    InsightsScreen #message { height: auto; padding: 0 1; color: $text-error; display: none; }
     InsightsScreen #cost { height: auto; padding: 0 1; color: $text-warning; display: none; }
     InsightsScreen #status { height: 1; padding: 0 1; text-wrap: nowrap;
         text-overflow: ellipsis; background: $panel; }
@@ -75,14 +76,20 @@ class InsightsScreen(Pane):
     InsightsScreen #chart.shown { display: block; }
     """
 
+    # Not priority bindings: a key typed just before ctrl+j reaches the query first (a
+    # priority key would run ahead of keys still queued for the editor). None of these
+    # keys is the editor's; ctrl+b is the results' page up, so it takes priority.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+j", "run", "Run", priority=True, id="insights.run"),
+        Binding("ctrl+j", "run", "Run", id="insights.run"),
         Binding("ctrl+b", "stop", "Stop", priority=True, id="insights.stop"),
         Binding("escape", "back", "Stop / back", id="insights.back"),
-        Binding("ctrl+t", "built_in", "Built-in queries", priority=True, id="insights.built_in"),
-        Binding("ctrl+o", "saved", "Saved queries", priority=True, id="insights.saved"),
-        Binding("ctrl+s", "save", "Save query", priority=True, id="insights.save"),
-        Binding("tab", "switch_focus", "Editor/results", show=False, id="insights.focus"),
+        Binding("ctrl+t", "built_in", "Built-in queries", id="insights.built_in"),
+        Binding("ctrl+o", "saved", "Saved queries", id="insights.saved"),
+        Binding("ctrl+s", "save", "Save query", id="insights.save"),
+        # Priority: handled as it arrives, so the rest of a burst (tab enter) follows it.
+        Binding(
+            "tab", "switch_focus", "Editor/results", show=False, priority=True, id="insights.focus"
+        ),
         Binding("e", "export", "Export (results)", id="insights.export"),
         Binding("c", "chart", "Chart (results)", show=False, id="insights.chart"),
         *[
@@ -171,7 +178,9 @@ class InsightsScreen(Pane):
 
     def _say(self, sentence: str | None) -> None:
         self.error = sentence
-        self.query_one("#message", Static).update(visible(sentence) if sentence else "")
+        line = self.query_one("#message", Static)
+        line.update(visible(sentence) if sentence else "")
+        line.display = bool(sentence)
 
     def _update_status(self) -> None:
         results = self.results
@@ -327,8 +336,9 @@ class InsightsScreen(Pane):
         cost = core.scan_cost(total, prices.insights_per_gb)
         line.update(
             f"Over {range_label(self.range_s)}: the groups hold {human_bytes(total)} "
-            f"(their stored total, the most this query scans); scanning it costs at most "
-            f"{prices.currency} {cost:,.4f} at {prices.insights_per_gb:g} per GB"
+            f"(stored total: the most a query scans); a scan costs at most "
+            f"{money(cost, prices.currency)} at {money(prices.insights_per_gb, prices.currency)}"
+            "/GB"
         )
         line.display = True
 
@@ -344,8 +354,10 @@ class InsightsScreen(Pane):
         self.app.push_screen(Picker("Built-in queries for Lambda", choices), chosen)
 
     def _load(self, query: str) -> None:
-        self.editor.load_text(query)
-        self.editor.focus()
+        editor = self.editor
+        editor.load_text(query)
+        editor.move_cursor(editor.document.end)
+        self.set_focus(editor)
 
     def action_saved(self) -> None:
         self.list_saved()
@@ -406,10 +418,8 @@ class InsightsScreen(Pane):
     # ----- results ------------------------------------------------------------------
 
     def action_switch_focus(self) -> None:
-        if self.editor.has_focus:
-            self.table.focus()
-        else:
-            self.editor.focus()
+        # At once (not after the next refresh): the rest of a burst of keys lands there.
+        self.set_focus(self.table if self.editor.has_focus else self.editor)
 
     def action_chart(self) -> None:
         self.chart_shown = not self.chart_shown

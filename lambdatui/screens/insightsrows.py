@@ -43,20 +43,30 @@ def columns(names: Sequence[str], rows: Sequence[Row]) -> list[Column[Row]]:
     """One column per field, as wide as its header and the first rows' values need."""
     sample = rows[:SAMPLE]
     out: list[Column[Row]] = []
+    numeric = {
+        name: bool(sample) and all(_number(v) is not None for r in sample if (v := r.get(name)))
+        for name in names
+    }
+    widths = {
+        name: min(MAX_WIDTH, max([len(name), *(len(row.get(name, "")) for row in sample)]))
+        for name in names
+    }
+    # The widest text column (@message, an error) takes the spare width; numbers stay
+    # next to their labels.
+    texts = [name for name in names if not numeric[name]]
+    flex = max(texts, key=lambda name: widths[name]) if texts else None
     for i, name in enumerate(names):
-        values = [row.get(name, "") for row in sample]
-        width = min(MAX_WIDTH, max([len(name), *(len(v) for v in values)]))
-        numeric = bool(values) and all(_number(v) is not None for v in values if v)
+        width = widths[name]
         out.append(
             Column(
                 name,
                 name,
                 max(width, 3),
                 _cell(name),
-                _numeric(name) if numeric else _cell(name),
-                align="right" if numeric else "left",
+                _numeric(name) if numeric[name] else _cell(name),
+                align="right" if numeric[name] else "left",
                 drop=i,
-                flex=i == len(names) - 1,
+                flex=name == flex,
             )
         )
     return out
