@@ -791,11 +791,13 @@ class LambdaTui(App[None]):
             "overview, deepest first",
             self.action_dlq_overview,
         )
-        yield (
-            "Logs Insights",
-            "query the logs of the function(s) shown, built-in and saved queries · key I",
-            self.action_insights,
-        )
+        if not any(b.action == "insights" for b in self._palette_bindings(screen)):
+            # Screens with a function to query offer it above, with their key.
+            yield (
+                "Logs Insights",
+                "query the logs of the function(s) shown, built-in and saved queries · key I",
+                self.action_insights,
+            )
         yield ("Findings: posture of every function", "key f in the list", self.action_findings)
         yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
 

@@ -4,6 +4,7 @@ stop, save and load through CloudWatch's query definitions; rows lead to the log
 from __future__ import annotations
 
 import csv
+import inspect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -362,3 +363,24 @@ async def test_deep_link_opens_the_pane_with_the_query_and_runs_it(history: Sand
         assert len(screen.table.rows) == 2
         assert "last 2h" in screen_text(app)
         await wait_until(pilot, lambda: screen.query_one("#cost").display)
+
+
+# ----- palette and help -----------------------------------------------------------------------
+
+
+async def test_the_palette_and_help_offer_logs_insights(history: Sandbox) -> None:
+    (webhook,) = await functions(history, WEBHOOK)
+    app = app_for(history, fleet_autoload=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_function(webhook)
+        detail = await on_top(pilot, DetailScreen)
+        (entry,) = [cb for title, _, cb in app.palette_actions(detail) if title == "Logs Insights"]
+        result = entry()
+        if inspect.isawaitable(result):
+            await result
+        screen = await on_top(pilot, InsightsScreen)
+        assert [f.name for f in screen.functions] == [WEBHOOK]
+        await pilot.press("tab", "question_mark")  # in the editor, ? is part of the query
+        await wait_until(pilot, lambda: "Built-in queries" in screen_text(app))
+        help_text = screen_text(app)
+        assert "Built-in queries" in help_text and "Range 3h (results)" in help_text
