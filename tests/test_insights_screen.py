@@ -384,3 +384,32 @@ async def test_the_palette_and_help_offer_logs_insights(history: Sandbox) -> Non
         await wait_until(pilot, lambda: "Built-in queries" in screen_text(app))
         help_text = screen_text(app)
         assert "Built-in queries" in help_text and "Range 3h (results)" in help_text
+
+
+async def test_the_thirty_query_limit_is_said_in_words(history: Sandbox) -> None:
+    (webhook,) = await functions(history, WEBHOOK)
+    logs = client(history, "logs")
+    history.insights.hold(0)
+    started = []
+    try:
+        end = int(FROZEN_NOW.timestamp())
+        for _ in range(30):
+            started.append(
+                logs.start_query(
+                    logGroupName=webhook.log_group,
+                    startTime=end - 3600,
+                    endTime=end,
+                    queryString="fields @message",
+                )["queryId"]
+            )
+        app = app_for(history, fleet_autoload=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_pane(app, pilot, [webhook])
+            await pilot.press("ctrl+j")
+            await finished(pilot, screen)
+            assert screen.state == "failed"
+            assert "at most 30 concurrent queries" in screen_text(app)
+    finally:
+        for query_id in started:
+            logs.stop_query(queryId=query_id)
+        history.insights.release()
