@@ -214,7 +214,8 @@ class InsightsScreen(Pane):
             parts.append(("  · ctrl+b or esc stops", "$text-muted"))
         elif self.table.rows:
             parts.append(("  · tab: results, enter opens the invocation, e exports", "$text-muted"))
-        self.query_one("#status", Static).update(Content.assemble(*parts))
+        # One line whatever it says (CSS): no layout pass for each answer of a query.
+        self.query_one("#status", Static).update(Content.assemble(*parts), layout=False)
 
     # ----- running ---------------------------------------------------------------
 
@@ -258,20 +259,35 @@ class InsightsScreen(Pane):
 
     def _show(self, results: core.QueryResults) -> None:
         self.results = results
-        names = results.columns
         table = self.table
+        shown, rows = table.rows, results.rows
+        # More of the same rows (a query still running): the rows drawn stay as they
+        # were, and only the new ones are looked at for fields and added.
+        grown = len(rows) > len(shown) and all(a == b for a, b in zip(shown, rows, strict=False))
+        if grown:
+            seen = dict.fromkeys(self.names)
+            for row in rows[len(shown) :]:
+                seen.update(dict.fromkeys(row))
+            seen.pop("@ptr", None)
+            names = list(seen)
+        else:
+            names = results.columns
         if names != self.names:
             self.names = names
-            table.set_columns(columns(names, results.rows))
-        if len(results.rows) != len(table.rows) or not results.running:
-            table.set_rows(results.rows)
+            table.set_columns(columns(names, rows))
+        if grown:
+            table.add_rows(rows[len(shown) :])
+        elif rows != tuple(shown):
+            table.set_rows(rows)
         self._update_chart()
         self._update_status()
 
     def _update_chart(self) -> None:
         chart = self.query_one("#chart", ChartView)
         series = bin_series(self.names, self.results.rows) if self.results else None
-        chart.set_class(bool(series) and self.chart_shown, "shown")
+        shown = bool(series) and self.chart_shown
+        if chart.has_class("shown") != shown:
+            chart.set_class(shown, "shown")
         if series:
             lines = tuple(MetricSpec(name, name, name) for name in series)
             chart.show(Chart("insights", "", "", lines), series)
