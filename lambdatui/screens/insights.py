@@ -65,27 +65,27 @@ class InsightsScreen(Pane):
     HELP_TITLE = "Logs Insights"
 
     DEFAULT_CSS = """
-    InsightsScreen #query { height: 8; border: none; }
+    InsightsScreen #query { height: 8; max-height: 35%; border: none; }
     InsightsScreen #query:focus { border: none; }
     InsightsScreen #message { height: auto; padding: 0 1; color: $text-error; display: none; }
     InsightsScreen #cost { height: auto; padding: 0 1; color: $text-warning; display: none; }
     InsightsScreen #status { height: 1; padding: 0 1; text-wrap: nowrap;
         text-overflow: ellipsis; background: $panel; }
     InsightsScreen #results { height: 1fr; }
-    InsightsScreen #chart { height: 12; display: none; }
+    InsightsScreen #chart { height: 1fr; min-height: 6; display: none; }
     InsightsScreen #chart.shown { display: block; }
     """
 
-    # Not priority bindings: a key typed just before ctrl+j reaches the query first (a
-    # priority key would run ahead of keys still queued for the editor). None of these
-    # keys is the editor's; ctrl+b is the results' page up, so it takes priority.
+    # ctrl+j is not a priority binding: keys typed just before it reach the query
+    # first. Keys that open a picker or a prompt are, so the rest of a burst goes
+    # there; ctrl+b is the results' page up, so it takes priority too.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j", "run", "Run", id="insights.run"),
         Binding("ctrl+b", "stop", "Stop", priority=True, id="insights.stop"),
         Binding("escape", "back", "Stop / back", id="insights.back"),
-        Binding("ctrl+t", "built_in", "Built-in queries", id="insights.built_in"),
-        Binding("ctrl+o", "saved", "Saved queries", id="insights.saved"),
-        Binding("ctrl+s", "save", "Save query", id="insights.save"),
+        Binding("ctrl+t", "built_in", "Built-in queries", priority=True, id="insights.built_in"),
+        Binding("ctrl+o", "saved", "Saved queries", priority=True, id="insights.saved"),
+        Binding("ctrl+s", "save", "Save query", priority=True, id="insights.save"),
         # Priority: handled as it arrives, so the rest of a burst (tab enter) follows it.
         Binding(
             "tab", "switch_focus", "Editor/results", show=False, priority=True, id="insights.focus"

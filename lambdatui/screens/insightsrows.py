@@ -51,10 +51,11 @@ def columns(names: Sequence[str], rows: Sequence[Row]) -> list[Column[Row]]:
         name: min(MAX_WIDTH, max([len(name), *(len(row.get(name, "")) for row in sample)]))
         for name in names
     }
-    # The widest text column (@message, an error) takes the spare width; numbers stay
-    # next to their labels.
+    # The widest text column (@message, an error), when it is cut short, takes the
+    # spare width; otherwise the columns stay side by side, numbers next to labels.
     texts = [name for name in names if not numeric[name]]
-    flex = max(texts, key=lambda name: widths[name]) if texts else None
+    widest = max(texts, key=lambda name: widths[name]) if texts else None
+    flex = widest if widest is not None and widths[widest] >= MAX_WIDTH else None
     for i, name in enumerate(names):
         width = widths[name]
         out.append(
