@@ -413,3 +413,45 @@ async def test_the_thirty_query_limit_is_said_in_words(history: Sandbox) -> None
         for query_id in started:
             logs.stop_query(queryId=query_id)
         history.insights.release()
+
+
+async def test_a_query_past_the_sixty_minute_limit_is_said_to_have_timed_out(
+    history: Sandbox,
+) -> None:
+    (webhook,) = await functions(history, WEBHOOK)
+    history.insights.timeout_seconds = 0  # AWS's 60 minutes, reached at once
+    try:
+        app = app_for(history, fleet_autoload=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_pane(app, pilot, [webhook])
+            await pilot.press("ctrl+j")
+            await wait_until(pilot, lambda: screen.state == "Timeout")
+            assert "AWS stops a query after 60 minutes" in screen_text(app)
+    finally:
+        history.insights.timeout_seconds = 3600
+
+
+async def test_ten_thousand_rows_are_said_to_be_the_most_aws_returns(history: Sandbox) -> None:
+    fns = await functions(history, WEBHOOK, ORDERS)
+    app = app_for(history, fleet_autoload=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pane(app, pilot, fns)
+        screen.editor.load_text("fields @timestamp, @logStream\n| limit 10000")
+        await pilot.press("tab", "6", "ctrl+j")
+        await wait_until(pilot, lambda: screen.state == "Complete")
+        assert len(screen.table.rows) == 10_000
+        assert "AWS returns at most 10,000 rows" in status_of(screen)
+
+
+async def test_deep_link_refuses_more_than_fifty_groups_and_an_empty_query(
+    history: Sandbox,
+) -> None:
+    from lambdatui.__main__ import UsageError
+
+    settings = settings_for(history, fleet_autoload=False)
+    many = _link_parser("insights").parse_args([f"fn-{i}" for i in range(51)])
+    with pytest.raises(UsageError, match="at most 50 log groups"):
+        await linked_settings(settings, "insights", many)
+    empty = _link_parser("insights").parse_args([WEBHOOK, "--query", " "])
+    with pytest.raises(UsageError, match="--query is empty"):
+        await linked_settings(settings, "insights", empty)
