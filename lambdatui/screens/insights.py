@@ -396,7 +396,7 @@ class InsightsScreen(Pane):
                 self._load(self.saved.query)
                 self.notify(visible(f"Loaded {self.saved.name}"), timeout=3)
 
-        choices = [(d.definition_id, d.name) for d in found]
+        choices = [(d.definition_id, visible(d.name)) for d in found]
         self.app.push_screen(Picker("Saved queries (CloudWatch)", choices), chosen)
 
     def action_save(self) -> None:
