@@ -45,6 +45,7 @@ DEEP_LINKS = {
     "metrics": "the function's metric charts",
     "dlq": "the function's dead-letter queues",
     "invoke": "the invoke pane, to send the function a test event",
+    "insights": "Logs Insights over the functions' log groups, running the query",
 }
 SINCE_RE = re.compile(r"^(\d+)([smhd])$")
 SINCE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -105,21 +106,38 @@ def _parser() -> argparse.ArgumentParser:
 
 def _link_parser(pane: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"lambdatui {pane}", description=f"Open {DEEP_LINKS[pane]}.")
-    several = pane == "logs"
+    several = pane in ("logs", "insights")
     parser.add_argument(
         "names",
         nargs="+" if several else 1,
         metavar="NAME",
         help="function names or ARNs" if several else "function name or ARN",
     )
-    if several:
+    if pane == "logs":
         parser.add_argument("--since", help="history to read first, e.g. 15m, 1h, 3h (at most 3h)")
+    if pane == "insights":
+        parser.add_argument(
+            "--since", help="the query's time range, back from now, e.g. 15m, 1h, 2d (default 1h)"
+        )
+        parser.add_argument(
+            "--query",
+            metavar="TEXT",
+            help="the Logs Insights query (default: the latest 100 lines with their request ids)",
+        )
     _connection_flags(parser)
     return parser
 
 
 # Flags that take a value, so their value is not mistaken for a deep link's name.
-VALUED_FLAGS = {"--profile", "--region", "--endpoint-url", "--theme", "--log-file", "--since"}
+VALUED_FLAGS = {
+    "--profile",
+    "--region",
+    "--endpoint-url",
+    "--theme",
+    "--log-file",
+    "--since",
+    "--query",
+}
 
 
 def _split_link(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -451,8 +469,18 @@ def link_settings(settings: Settings, pane: str, args: argparse.Namespace) -> Se
 async def linked_settings(settings: Settings, pane: str, args: argparse.Namespace) -> Settings:
     names = list(dict.fromkeys(args.names))
     since = _since(getattr(args, "since", None), settings.clock())
+    query = getattr(args, "query", None)
+    if pane == "insights":
+        from .aws.insights import MAX_GROUPS
+
+        if len(names) > MAX_GROUPS:
+            raise UsageError(
+                f"Logs Insights reads at most {MAX_GROUPS} log groups at once; {len(names)} named"
+            )
+        if query is not None and not query.strip():
+            raise UsageError("--query is empty")
     functions = await _find_functions(settings, names)
-    return replace(settings, start=DeepLink(pane, tuple(functions), since=since))
+    return replace(settings, start=DeepLink(pane, tuple(functions), since=since, query=query))
 
 
 async def _find_functions(settings: Settings, names: list[str]) -> list[Any]:

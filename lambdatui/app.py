@@ -186,6 +186,8 @@ class LambdaTui(App[None]):
             self.open_dlq(functions[0])
         elif link.pane == "invoke":
             self.open_invoke(functions[0])
+        elif link.pane == "insights":
+            self.open_insights(functions, since=link.since, query=link.query, run=True)
         else:
             self.push_screen(FunctionsScreen())
 
@@ -807,6 +809,50 @@ class LambdaTui(App[None]):
             )
         self.push_screen(LogsScreen(functions, request_id=request_id, history_s=history))
 
+    def open_insights(
+        self,
+        functions: list[Function],
+        *,
+        since: datetime | None = None,
+        query: str | None = None,
+        run: bool = False,
+    ) -> None:
+        """Logs Insights over the functions' log groups (one region, at most 50 groups)."""
+        from .aws.insights import MAX_GROUPS
+        from .screens.insights import DEFAULT_RANGE, InsightsScreen
+
+        if not functions:
+            self.notify("Choose a function first: Logs Insights reads its log group")
+            return
+        if len(functions) > MAX_GROUPS:
+            self.notify(
+                f"Logs Insights reads at most {MAX_GROUPS} log groups at once; "
+                f"{len(functions)} functions are marked: mark {MAX_GROUPS} or fewer",
+                severity="warning",
+            )
+            return
+        regions = {f.region for f in functions}
+        if len(regions) > 1:
+            functions = [f for f in functions if f.region == functions[0].region]
+            self.notify(
+                f"A Logs Insights query reads one region: querying {functions[0].region}",
+                severity="warning",
+            )
+        range_s = DEFAULT_RANGE
+        if since is not None:
+            # Whole minutes: the link was read a moment before the pane opens.
+            back = (self.settings.clock() - since).total_seconds()
+            range_s = max(60, round(back / 60) * 60)
+        self.push_screen(InsightsScreen(functions, query=query, range_s=range_s, run=run))
+
+    def action_insights(self) -> None:
+        """The palette's Logs Insights: over what the screen shows (its key, where it has one)."""
+        opener = getattr(self.screen, "action_insights", None)
+        if callable(opener):
+            opener()
+        else:
+            self.notify("Open Logs Insights from the list, a function or its logs (key I)")
+
     def open_dlq(self, function: Function, *, target_arn: str | None = None) -> None:
         from .screens.dlq import DlqScreen
 
@@ -869,6 +915,7 @@ class LambdaTui(App[None]):
         from .screens.dlqs import DlqOverviewScreen
         from .screens.findings import FindingsScreen
         from .screens.functions import FunctionsScreen
+        from .screens.insights import InsightsScreen
         from .screens.journal import JournalScreen
         from .screens.logs import LogsScreen
         from .screens.metrics import MetricsScreen
@@ -886,6 +933,7 @@ class LambdaTui(App[None]):
             ("Log lines", LogView),
             ("Metrics", MetricsScreen),
             ("Scrolling panes (detail, metrics, a message, help)", KeyScroll),
+            ("Logs Insights", InsightsScreen),
             ("Dead-letter queues", DlqScreen),
             ("All dead-letter queues", DlqOverviewScreen),
             ("Findings", FindingsScreen),
@@ -918,6 +966,13 @@ class LambdaTui(App[None]):
             "overview, deepest first",
             self.action_dlq_overview,
         )
+        if not any(b.action == "insights" for b in self._palette_bindings(screen)):
+            # Screens with a function to query offer it above, with their key.
+            yield (
+                "Logs Insights",
+                "query the logs of the function(s) shown, built-in and saved queries · key I",
+                self.action_insights,
+            )
         yield ("Findings: posture of every function", "key f in the list", self.action_findings)
         yield ("Execution roles: functions by role", "key e in the list", self.action_roles)
         yield (

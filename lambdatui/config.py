@@ -386,6 +386,8 @@ DEFAULT_CONFIG = """\
 # requests_per_million = 0.20
 # x86_64_gb_second = 0.0000166667
 # arm64_gb_second = 0.0000133334
+# Logs Insights, per GB scanned (shown before a query over more than an hour).
+# insights_per_gb = 0.005
 
 [keys]
 # Remap keys by binding id (the help screen, `?`, lists the keys). Examples:

@@ -107,6 +107,17 @@ async def open_invoke(app: LambdaTui, pilot: Any) -> Pane:
     return app.screen  # type: ignore[return-value]
 
 
+async def open_insights(app: LambdaTui, pilot: Any) -> Pane:
+    from lambdatui.screens.insights import InsightsScreen
+
+    await open_functions(app, pilot)
+    app.open_insights([next(f for f in app.fleet.functions if f.name == "payments-webhook")])
+    await settle(
+        pilot, lambda: isinstance(app.screen, InsightsScreen) and app.screen.focused is not None
+    )
+    return app.screen  # type: ignore[return-value]
+
+
 Opener = Callable[[LambdaTui, Any], Awaitable[Pane]]
 SCREENS: dict[str, Opener] = {
     "function list": open_functions,
@@ -116,6 +127,7 @@ SCREENS: dict[str, Opener] = {
     "DLQ": open_dlq,
     "DLQ overview": open_dlq_overview,
     "invoke": open_invoke,
+    "Logs Insights": open_insights,
 }
 # Keys not driven: they leave the app or only open help.
 SKIP_ACTIONS = {"app.quit", "quit", "help", "back"}

@@ -30,6 +30,8 @@ class Prices:
     requests_per_million: float = 0.20
     x86_64_gb_second: float = 0.0000166667
     arm64_gb_second: float = 0.0000133334
+    # Logs Insights: per GB of log data a query scans.
+    insights_per_gb: float = 0.005
 
     @classmethod
     def shipped(cls) -> Prices:

@@ -276,6 +276,35 @@ async def stop_query(session: AwsSession, query_id: str) -> bool:
     return bool(reply.get("success", True))
 
 
+# ----- what a query would scan -----------------------------------------------------------
+
+#: Bytes in the GB Logs Insights is priced by.
+GB = 1024**3
+
+
+async def stored_bytes(session: AwsSession, groups: Sequence[str]) -> dict[str, int | None]:
+    """Each group's storedBytes (DescribeLogGroups): the group's stored total, over its
+    whole retention, not only a query's window; None for a group that does not exist."""
+    found: dict[str, int | None] = {}
+    for group in groups:
+        name = group.removesuffix(":*").rsplit(":log-group:", 1)[-1]
+        reply = await call(session, "logs", "DescribeLogGroups", logGroupNamePrefix=name, limit=50)
+        found[group] = next(
+            (
+                int(item.get("storedBytes") or 0)
+                for item in reply.get("logGroups") or []
+                if item.get("logGroupName") == name
+            ),
+            None,
+        )
+    return found
+
+
+def scan_cost(num_bytes: float, per_gb: float) -> float:
+    """What scanning ``num_bytes`` costs at ``per_gb`` (AWS's price per GB scanned)."""
+    return num_bytes / GB * per_gb
+
+
 # ----- saved queries ------------------------------------------------------------------------
 
 

@@ -90,6 +90,7 @@ class DetailScreen(Pane):
         Binding("m", "metrics", "Metrics", id="detail.metrics"),
         Binding("d", "dlq", "DLQ", id="detail.dlq"),
         Binding("i", "invoke", "Invoke", id="detail.invoke"),
+        Binding("I", "insights", "Logs Insights", show=False, id="detail.insights"),
         Binding("v", "reveal", "Reveal env", id="detail.reveal"),
         Binding("y", "copy_arn", "Copy ARN", id="detail.copy_arn"),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
@@ -582,6 +583,9 @@ class DetailScreen(Pane):
 
     def action_metrics(self) -> None:
         self.tui.open_metrics(self.function)
+
+    def action_insights(self) -> None:
+        self.tui.open_insights([self.function])
 
     def action_dlq(self) -> None:
         self.tui.open_dlq(self.function)

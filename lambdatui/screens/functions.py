@@ -29,7 +29,7 @@ from .posture import NOISY_MARK, posture_columns
 
 SORTS: dict[str, str] = {
     "name": "N",
-    "invocations": "I",
+    "invocations": "V",
     "errors": "E",
     "error_rate": "P",
     "throttles": "X",
@@ -74,6 +74,7 @@ class FunctionsScreen(Pane):
         Binding("m", "metrics", "Metrics", id="functions.metrics"),
         Binding("d", "dlq", "DLQ", id="functions.dlq"),
         Binding("i", "invoke", "Invoke", id="functions.invoke"),
+        Binding("I", "insights", "Logs Insights", show=False, id="functions.insights"),
         Binding("Q", "app.dlq_overview", "All DLQs", show=False, id="functions.dlqs"),
         Binding("w", "window", "Window", id="functions.window"),
         Binding("a", "account", "Account", id="functions.account"),
@@ -341,6 +342,13 @@ class FunctionsScreen(Pane):
             [self.table.current] if self.table.current is not None else []
         )
         self.tui.open_logs(chosen)
+
+    def action_insights(self) -> None:
+        """Logs Insights over the marked functions (up to 50), or the one under the cursor."""
+        chosen = self.table.marked_rows() or (
+            [self.table.current] if self.table.current is not None else []
+        )
+        self.tui.open_insights(chosen)
 
     def action_dlq(self) -> None:
         if self.table.current is not None:

@@ -113,6 +113,7 @@ class LogsScreen(Pane):
         Binding("v", "invocations", "Invocations", id="logs.invocations"),
         Binding("enter", "open", "Open", id="logs.open"),
         Binding("i", "invocation", "Its invocation", show=False, id="logs.invocation"),
+        Binding("I", "insights", "Logs Insights", show=False, id="logs.insights"),
         Binding("c", "context", "Context", show=False, id="logs.context"),
         Binding("w", "wrap", "Wrap", id="logs.wrap"),
         Binding("s", "follow", "Autoscroll", id="logs.follow"),
@@ -491,6 +492,9 @@ class LogsScreen(Pane):
             self.tui.copy(rid, f"request id {rid}")
         else:
             self.notify("No request id on this line", timeout=3)
+
+    def action_insights(self) -> None:
+        self.tui.open_insights(list(self.functions))
 
     def action_save(self) -> None:
         records = self.logview.records()

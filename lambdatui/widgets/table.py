@@ -183,6 +183,15 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._haystack.clear()
         self._rebuild()
 
+    def set_columns(self, columns: list[Column[R]]) -> None:
+        """Show other columns (a query's result fields); a sort by a column now gone ends."""
+        self.columns = columns
+        if all(c.key != self.sort_column for c in columns):
+            self.sort_column = None
+        self._column_widths = None
+        self._line_cache.clear()
+        self._rebuild()
+
     def add_rows(self, rows: Iterable[R]) -> None:
         self._rows.extend(rows)
         self._rebuild()
