@@ -74,6 +74,18 @@ async def test_the_cursor_row_stands_out_in_the_list_and_the_log_pane(
         y = table.cursor - int(table.scroll_offset.y) + 1
         _stands_out(list(table.render_line(y)), list(table.render_line(y + 1)), mode)
 
+        # The pickers' highlighted choice too.
+        await pilot.press("o")
+        await wait_until(pilot, lambda: bool(app.screen.query("OptionList")))
+        await pilot.pause()
+        options = app.screen.query_one("OptionList")
+        y = options.highlighted - int(options.scroll_offset.y)
+        highlighted = [s for s in options.render_line(y) if s.text.strip()]
+        other = {s.style.bgcolor for s in options.render_line(y + 1) if s.style}
+        assert highlighted and {s.style.bgcolor for s in highlighted}.isdisjoint(other)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+
         app.open_logs([_function(app, "payments-webhook")])
         await wait_until(
             pilot, lambda: isinstance(app.screen, LogsScreen) and app.screen.query("#log")
@@ -283,19 +295,21 @@ async def test_charts_have_no_legend_over_the_data_no_negative_axis_and_no_parti
         await listed(pilot)
         await settled(pilot)
         now = app.settings.clock()
-        # The list's sparklines: every bucket is over before now.
-        for health in app.fleet.health.values():
-            for series in health.series.values():
-                if len(series.timestamps) > 1:
-                    step = series.timestamps[1] - series.timestamps[0]
-                    assert series.timestamps[-1] + step <= now
+        # The list's trends mark the running period (the frozen clock sits at its start)
+        # instead of drawing it as a dip.
+        screen = app.screen
+        row = _line_with(app, "payments-webhook")
+        assert re.search(r"\d [▁▂▃▄▅▆▇█ ]{4}· ", row), row
         app.open_metrics(_function(app, "payments-webhook"))
         await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
         await settled(pilot)
         screen = app.screen
+        # The charts end with the last finished period; "now" is its figure.
         invocations = screen.series["invocations"]
-        step = invocations.timestamps[1] - invocations.timestamps[0]
-        assert invocations.timestamps[-1] + step <= now
+        finished = invocations.finished(now)
+        assert len(finished.values) == len(invocations.values) - 1
+        header = str(screen.query_one("#chart-invocations").query_one(".chart-title").render())
+        assert f"now Invocations {finished.last():,.0f}" in header, header
 
         def plot(key: str) -> str:
             view = screen.query_one(f"#chart-{key}").query_one(ChartView)

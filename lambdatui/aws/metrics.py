@@ -89,6 +89,15 @@ class Series:
         present = [v for v in self.values if v is not None]
         return max(present) if present else None
 
+    def finished(self, now: datetime) -> Series:
+        """The series without its last point while that period is still running."""
+        if len(self.timestamps) < 2:
+            return self
+        step = self.timestamps[1] - self.timestamps[0]
+        if self.timestamps[-1] + step <= now:
+            return self
+        return Series(self.timestamps[:-1], self.values[:-1])
+
     def last(self) -> float | None:
         for v in reversed(self.values):
             if v is not None:
@@ -288,12 +297,12 @@ def _bucket(when: datetime, start: datetime, period: int) -> datetime:
 
 
 def window_bounds(now: datetime, window_s: int, period: int) -> tuple[datetime, datetime]:
-    """[start, end) aligned to the period, ending where the current period begins.
+    """[start, end) aligned to the period, ending at the current (partial) period's end.
 
-    The current period is unfinished: its few data points would end every chart and
-    sparkline in a dip that is not there. It is left out until it is complete."""
+    Figures count the partial period (the newest errors show at once); trends drop
+    it (`Series.finished`), or it would end every one of them in a dip."""
     epoch = int(now.timestamp())
-    end_epoch = (epoch // period) * period
+    end_epoch = (epoch // period + 1) * period
     end = datetime.fromtimestamp(end_epoch, now.tzinfo)
     return end - timedelta(seconds=window_s), end
 

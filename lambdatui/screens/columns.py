@@ -34,7 +34,10 @@ def _count(value: float | None) -> str:
 
 
 def _with_spark(
-    health: HealthOf, key: str, render: Callable[[float | None], str]
+    health: HealthOf,
+    key: str,
+    render: Callable[[float | None], str],
+    clock: Callable[[], datetime],
 ) -> Callable[[Function], Text]:
     def cell(fn: Function) -> Text:
         h = health(fn)
@@ -43,7 +46,13 @@ def _with_spark(
         shown = UNAVAILABLE if h and value is None and h.unavailable(key) else render(value)
         text = Text(shown.rjust(5))
         if series is not None and series.has_data:
-            text.append(" " + sparkline(series.values, SPARK), style="dim")
+            done = series.finished(clock())
+            if len(done.values) < len(series.values):
+                # The running period is marked, not drawn: it has hardly begun.
+                trend = sparkline(done.values, SPARK - 1) + "·"
+            else:
+                trend = sparkline(series.values, SPARK)
+            text.append(" " + trend, style="dim")
         else:
             text.append(" " * (SPARK + 1))
         return text
@@ -119,7 +128,7 @@ def function_columns(
             "invocations",
             "Invocations",
             11,
-            _with_spark(health, "invocations", _count),
+            _with_spark(health, "invocations", _count, now),
             _sort_value(health, "invocations"),
             align="right",
         ),
@@ -127,7 +136,7 @@ def function_columns(
             "errors",
             "Errors",
             11,
-            _with_spark(health, "errors", _count),
+            _with_spark(health, "errors", _count, now),
             _sort_value(health, "errors"),
             align="right",
         ),
@@ -136,7 +145,7 @@ def function_columns(
             "throttles",
             "Throttles",
             11,
-            _with_spark(health, "throttles", _count),
+            _with_spark(health, "throttles", _count, now),
             _sort_value(health, "throttles"),
             align="right",
             drop=5,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import work
@@ -123,9 +123,10 @@ LINE_COLOURS = ("primary", "accent", "success", "warning", "error")
 class ChartView(PlotextPlot):
     """A line chart of one or more series over the same time grid (no title of its own)."""
 
-    def show(self, chart: Chart, series: dict[str, Series]) -> list[tuple[str, str]]:
+    def show(self, chart: Chart, series: dict[str, Series], now: datetime) -> list[tuple[str, str]]:
         """Draw the chart; returns the current values, one (text, colour variable) per line
-        drawn."""
+        drawn. The running period is left out: it has hardly begun."""
+        series = {key: s.finished(now) for key, s in series.items()}
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -169,8 +170,8 @@ class ChartBox(Vertical):
         yield Static(Content.styled(self.chart.title, "bold"), classes="chart-title")
         yield ChartView()
 
-    def show(self, series: dict[str, Series], extra: str = "") -> None:
-        current = self.query_one(ChartView).show(self.chart, series)
+    def show(self, series: dict[str, Series], now: datetime, extra: str = "") -> None:
+        current = self.query_one(ChartView).show(self.chart, series, now)
         unit = f" ({self.chart.unit})" if self.chart.unit else ""
         parts: list[str | tuple[str, str]] = [(self.chart.title + unit, "bold $text-accent")]
         parts.append(("  now " if current else "  no data", "$text-muted"))
@@ -273,7 +274,11 @@ class MetricsScreen(Pane):
             box = self.query_one(f"#chart-{chart.key}", ChartBox)
             series = {s.key: self.series[s.key] for s in chart.lines if s.key in self.series}
             box.display = chart.always or any(s.has_data for s in series.values())
-            box.show(series, self._success_rate() if chart.key == "errors" else "")
+            box.show(
+                series,
+                self.tui.settings.clock(),
+                self._success_rate() if chart.key == "errors" else "",
+            )
 
     def _success_rate(self) -> str:
         invocations = self.series.get("invocations")

@@ -27,8 +27,13 @@ class KeysFooter(Footer):
             child.display = True
         self.call_after_refresh(self._fit)
 
-    def _fit(self) -> None:
+    def _fit(self, tries: int = 0) -> None:
         keys = [c for c in self.children if not c.has_class("-command-palette")]
+        if any(c.display and c.outer_size.width == 0 for c in self.children):
+            # New keys not laid out yet: measure them once they are.
+            if tries < 20:
+                self.call_after_refresh(self._fit, tries + 1)
+            return
         docked = sum(
             c.outer_size.width + c.styles.margin.width
             for c in self.children
