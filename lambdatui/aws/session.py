@@ -499,13 +499,14 @@ async def call(session: AwsSession, service: str, action: str, **params: Any) ->
     the error sentence names it as IAM does ("lambda:ListFunctions"). A long poll
     (WaitTimeSeconds) gets a client whose reads wait that long more.
     """
-    from botocore import xform_name
-
     wait = params.get("WaitTimeSeconds")
     if isinstance(wait, int | float) and wait > 0:
         client = await session.long_poll_client(service, float(wait))
     else:
         client = await session.client(service)
+    # Imported once a client exists: botocore is loaded by then (off the first frame).
+    from botocore import xform_name
+
     method = getattr(client, xform_name(action))
     try:
         return await method(**params)

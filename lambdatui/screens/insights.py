@@ -290,7 +290,8 @@ class InsightsScreen(Pane):
             chart.set_class(shown, "shown")
         if series:
             lines = tuple(MetricSpec(name, name, name) for name in series)
-            chart.show(Chart("insights", "", "", lines), series)
+            # A bin still running at the query's end is left out, as on the metrics pane.
+            chart.show(Chart("insights", "", "", lines), series, self.tui.settings.clock())
 
     def _point_at(self, query: str, location: tuple[int, int] | None) -> None:
         """Put the editor's cursor on the part of the query AWS could not read."""
