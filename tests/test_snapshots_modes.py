@@ -1,9 +1,9 @@
 """Every screen renders at 80x24 under NO_COLOR and under each shipped theme.
 
-A walk through every screen per colour mode (no exception, something on screen),
-and SVG snapshots of every screen under NO_COLOR and of the busiest ones (the log
-pane with its cursor line, the detail) under each theme. The world is the demo
-account's simulated history with a frozen clock, so every run looks the same.
+A walk through every screen per colour mode (no exception, no traceback), and SVG
+snapshots of the screens that render the same on every run under NO_COLOR and of
+three of them (the list with its cursor row, the detail, the DLQ overview) under
+each theme. The world is the demo account's simulated history with a frozen clock.
 """
 
 from __future__ import annotations
@@ -240,7 +240,13 @@ def _before(name: str) -> Callable[[Any], Awaitable[None]]:
     return run_before
 
 
-@pytest.mark.parametrize("name", list(SCREENS))
+# Snapshots of what renders the same on every run: the DLQ's messages (receive counts
+# and order), the metrics' load and the live log pane vary, so the walk and
+# tests/test_new_user_view.py cover those.
+STEADY = [name for name in SCREENS if name not in ("dlq", "metrics", "logs")]
+
+
+@pytest.mark.parametrize("name", STEADY)
 def test_no_color_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, name: str
 ) -> None:
@@ -248,7 +254,7 @@ def test_no_color_snapshot(
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(name))
 
 
-@pytest.mark.parametrize("name", ["logs", "detail", "dlq"])
+@pytest.mark.parametrize("name", ["list", "detail", "dlqs"])
 @pytest.mark.parametrize("theme", THEMES)
 def test_theme_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, theme: str, name: str
