@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from textual.worker import WorkerCancelled
+
 from lambdatui.app import LambdaTui, make_app
 from lambdatui.config import Settings
 from lambdatui_sandbox import Sandbox
@@ -23,10 +25,18 @@ SIZE = (130, 36)
 
 
 async def settle(app: LambdaTui, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
-    await app.fleet.posture.settled()  # the findings scan runs as a task, not a worker
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Every worker done (one cancelled by its successor counts as done), the findings
+    scan (a task, not a worker) finished, and the result drawn."""
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await app.fleet.posture.settled()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+    raise RuntimeError("the console's workers did not settle")
 
 
 async def functions(app: LambdaTui, pilot: Any) -> None:
