@@ -161,6 +161,25 @@ async def roles(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def insights(app: LambdaTui, pilot: Any) -> None:
+    from lambdatui.aws.insights import BUILT_IN
+    from lambdatui.screens.insights import InsightsScreen
+
+    await settle(app, pilot)
+    wanted = {"payments-webhook", "orders-api"}
+    app.open_insights(
+        [f for f in app.fleet.functions if f.name in wanted],
+        query=BUILT_IN["Duration percentiles"],
+        run=True,
+    )
+    while not isinstance(app.screen, InsightsScreen):
+        await pilot.pause()
+    screen = app.screen
+    while screen.state not in ("Complete", "malformed", "failed"):
+        await pilot.pause()
+    await settle(app, pilot)
+
+
 async def help_screen(app: LambdaTui, pilot: Any) -> None:
     await settle(app, pilot)
     await pilot.press("question_mark")
@@ -180,6 +199,7 @@ SHOTS: dict[str, Callable[[LambdaTui, Any], Awaitable[None]]] = {
     "functions-cost": by_cost,
     "findings": findings,
     "roles": roles,
+    "insights": insights,
     "help": help_screen,
 }
 
