@@ -34,21 +34,10 @@ REGION = "us-east-1"
 GROUP = "/aws/lambda/tail-latency"
 STREAM = "2026/12/04/[$LATEST]bench"
 
-_MOTO = """
-import sys
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-print(f"http://{host}:{port}", flush=True)
-sys.stdin.read()
-server.stop()
-"""
-
 
 def start_moto() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", _MOTO],
+        [sys.executable, "-m", "lambdatui_sandbox.baremoto"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

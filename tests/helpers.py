@@ -75,24 +75,12 @@ def spawn_sandbox(*args: str, env: dict[str, str] | None = None) -> Iterator[Rem
             proc.wait(timeout=30)
 
 
-_BARE_MOTO = """
-import sys
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-print(f"http://{host}:{port}", flush=True)
-sys.stdin.read()
-server.stop()
-"""
-
-
 @contextmanager
 def spawn_bare_moto() -> Iterator[RemoteSandbox]:
     """A plain moto server (no sandbox extensions, no world) on a free port, in its own
     process: moto keeps its state per process, and the sandbox's world is not its."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", _BARE_MOTO],
+        [sys.executable, "-m", "lambdatui_sandbox.baremoto"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.PIPE,

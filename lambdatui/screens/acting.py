@@ -176,6 +176,16 @@ class Acting:
     def _failed(self, what: str, exc: AwsError) -> None:
         self.tui.notify(f"{what} failed: {exc.sentence}", severity="error", timeout=10)
 
+    def _refused(
+        self, action: str, fn: Function, target: str, change: tuple[str, str], exc: AwsError
+    ) -> None:
+        """AWS refused the change: journal it with AWS's sentence, and say so."""
+        before, after = change
+        self.tui.record(
+            action, target, before, after, region=fn.region, function=fn.name, error=exc.sentence
+        )
+        self._failed(f"{action.capitalize()} of {target}", exc)
+
     # ----- reserved concurrency -------------------------------------------------------
 
     def start_throttle(self, fns: list[Function]) -> bool:
@@ -205,16 +215,7 @@ class Acting:
         try:
             await set_reserved(self._session(fn), fn.name, after)
         except AwsError as exc:
-            self.tui.record(
-                action,
-                fn.name,
-                word_before,
-                word_after,
-                region=fn.region,
-                function=fn.name,
-                error=exc.sentence,
-            )
-            self._failed(f"{action.capitalize()} of {fn.name}", exc)
+            self._refused(action, fn, fn.name, (word_before, word_after), exc)
             return None
         entry = self.tui.record(
             action,
@@ -377,16 +378,7 @@ class Acting:
         try:
             changed = await set_mapping_enabled(session, mapping.uuid, enable)
         except AwsError as exc:
-            self.tui.record(
-                action,
-                target,
-                before,
-                after,
-                region=fn.region,
-                function=fn.name,
-                error=exc.sentence,
-            )
-            self._failed(f"{action.capitalize()} of {mapping.uuid}", exc)
+            self._refused(action, fn, target, (before, after), exc)
             return
         self.tui.record(
             action,
@@ -538,16 +530,7 @@ class Acting:
         try:
             moved = await update_alias(self._session(fn), fn.name, alias, version, weights)
         except AwsError as exc:
-            self.tui.record(
-                action,
-                target,
-                before,
-                after,
-                region=fn.region,
-                function=fn.name,
-                error=exc.sentence,
-            )
-            self._failed(f"{action.capitalize()} of {target}", exc)
+            self._refused(action, fn, target, (before, after), exc)
             return
         self.tui.record(
             action,
