@@ -243,6 +243,9 @@ def make_app(box: Sandbox, pane: PaneCase, retry_after: float = 0.1) -> LambdaTu
     app.aws.max_attempts = 2
     # Above the DLQ peek's one-second long poll, below the "slow" fault's delay.
     app.aws.read_timeout = 1.3
+    # Live Tail's stream too (it waits a minute by default), as the sandbox sends an
+    # update every second.
+    app.aws.stream_read_timeout = 1.3
     return app
 
 

@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+from lambdatui.aws.dlq import RECEIVE_WAIT_S
 from lambdatui.aws.redrive import (
     Progress,
     cancel_move,
@@ -143,8 +144,10 @@ async def test_an_entry_the_target_refuses_stays_in_the_dlq_with_its_reason(
     aws = session_for(sandbox)
     try:
         sqs = await aws.client("sqs")
-        with AioStubber(sqs) as stub:
-            stub.add_response("receive_message", {"Messages": messages})
+        # Receives are long polls, made with a client of their own.
+        polls = await aws.long_poll_client("sqs", float(RECEIVE_WAIT_S))
+        with AioStubber(polls) as poll_stub, AioStubber(sqs) as stub:
+            poll_stub.add_response("receive_message", {"Messages": messages})
             stub.add_response(
                 "send_message_batch",
                 {
@@ -184,6 +187,7 @@ async def test_an_entry_the_target_refuses_stays_in_the_dlq_with_its_reason(
             progress = await redrive(
                 aws, dlq, queue_delivery(aws, target), Progress(total=2), only={"m-1", "m-2"}
             )
+            poll_stub.assert_no_pending_responses()
             stub.assert_no_pending_responses()
     finally:
         await aws.close()

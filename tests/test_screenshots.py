@@ -13,7 +13,8 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).parent.parent / "screenshots" / "make.py"
 SCREENS = ["functions", "functions-errors", "detail", "logs", "invocations"]
-SCREENS += ["metrics", "dlq", "dlqs", "invoke", "functions-cost", "findings", "roles", "help"]
+SCREENS += ["metrics", "dlq", "dlqs", "invoke", "functions-cost", "findings", "roles", "insights"]
+SCREENS += ["help"]
 
 
 def test_the_screenshots_script_renders_every_screen(tmp_path: Path) -> None:

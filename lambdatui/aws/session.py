@@ -142,6 +142,7 @@ class _Shared:
         self.watchers: list[Watcher] = []
         self.generation = 0
         self.read_timeout = READ_TIMEOUT
+        self.stream_read_timeout = STREAM_READ_TIMEOUT
         self.connect_timeout = CONNECT_TIMEOUT
         # Calls sent and not answered yet: the task making each, and since when (the
         # first attempt's send). See AwsSession.silent_for.
@@ -198,6 +199,14 @@ class AwsSession:
     @read_timeout.setter
     def read_timeout(self, value: float) -> None:
         self._shared.read_timeout = value
+
+    @property
+    def stream_read_timeout(self) -> float:
+        return self._shared.stream_read_timeout
+
+    @stream_read_timeout.setter
+    def stream_read_timeout(self, value: float) -> None:
+        self._shared.stream_read_timeout = value
 
     @property
     def connect_timeout(self) -> float:
@@ -271,12 +280,12 @@ class AwsSession:
         return await self.client("lambda", config=config, purpose="invoke")
 
     async def stream_client(self, service: str) -> Any:
-        """A client for event streams (Live Tail): reads wait STREAM_READ_TIMEOUT."""
+        """A client for event streams (Live Tail): reads wait `stream_read_timeout`."""
         await _aiobotocore()
         from aiobotocore.config import AioConfig
 
         config = self._config().merge(
-            AioConfig(read_timeout=max(self.read_timeout, STREAM_READ_TIMEOUT))
+            AioConfig(read_timeout=max(self.read_timeout, self.stream_read_timeout))
         )
         return await self.client(service, config=config, purpose="stream")
 
