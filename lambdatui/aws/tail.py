@@ -303,11 +303,15 @@ class Tailer:
                 reason = exc.sentence
                 error = exc
                 lasted = time.monotonic() - started
-                if history is not None and history.done() and not history.cancelled():
-                    if history.exception() is None:
-                        # The session and its history both came through before this
-                        # error: the next wait starts from the shortest again.
-                        failures = 0
+                # The session and its history both came through before this error:
+                # the next wait starts from the shortest again.
+                if (
+                    history is not None
+                    and history.done()
+                    and not history.cancelled()
+                    and history.exception() is None
+                ):
+                    failures = 0
             finally:
                 if history is not None and not history.done():
                     history.cancel()
