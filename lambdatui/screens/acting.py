@@ -264,21 +264,41 @@ class Acting:
             raise Stop(
                 f"The journal's entry for {fn.name} cannot be read: {entry.before!r}"
             ) from None
+        await self._put_back(
+            RESTORE,
+            fn,
+            wanted,
+            verb="restore",
+            title=f"Restore the concurrency of {fn.name}?",
+            source=("From", f"the throttle of {entry.time} (journal)"),
+        )
+
+    async def _put_back(
+        self,
+        action: str,
+        fn: Function,
+        wanted: int | None,
+        *,
+        verb: str,
+        title: str,
+        source: tuple[str, str],
+    ) -> None:
+        """Reserve `wanted` again (a restore or an undo), confirmed against what is there now."""
         now = await self._read(
             f"Reserved concurrency of {fn.name} not read", get_reserved(self._session(fn), fn.name)
         )
         if now == wanted:
-            raise Stop(f"{fn.name} already has {concurrency_word(wanted)}: nothing to restore")
+            raise Stop(f"{fn.name} already has {concurrency_word(wanted)}: nothing to {verb}")
         await self._confirm(
-            f"Restore the concurrency of {fn.name}?",
+            title,
             [fn],
             [
                 ("Function", fn.name),
                 ("Change", f"reserved {concurrency_word(now)} -> {concurrency_word(wanted)}"),
-                ("From", f"the throttle of {entry.time} (journal)"),
+                source,
             ],
         )
-        await self._set(RESTORE, fn, now, wanted)
+        await self._set(action, fn, now, wanted)
 
     def start_set(self, fn: Function) -> bool:
         return self._run("setting reserved concurrency", lambda: self._set_reserved(fn))
@@ -585,21 +605,14 @@ class Acting:
                 wanted = concurrency_value(str(undo.get("value")))
             except ValueError:
                 raise Stop("The entry's prior concurrency cannot be read") from None
-            now = await self._read(
-                f"Reserved concurrency of {fn.name} not read", get_reserved(session, fn.name)
+            await self._put_back(
+                action,
+                fn,
+                wanted,
+                verb="undo",
+                title=f"Undo: {entry.action} of {fn.name}?",
+                source=("Undoes", f"{entry.action} at {entry.time}"),
             )
-            if now == wanted:
-                raise Stop(f"{fn.name} already has {concurrency_word(wanted)}: nothing to undo")
-            await self._confirm(
-                f"Undo: {entry.action} of {fn.name}?",
-                [fn],
-                [
-                    ("Function", fn.name),
-                    ("Change", f"reserved {concurrency_word(now)} -> {concurrency_word(wanted)}"),
-                    ("Undoes", f"{entry.action} at {entry.time}"),
-                ],
-            )
-            await self._set(action, fn, now, wanted)
         elif kind == UNDO_MAPPING:
             uuid = str(undo.get("uuid"))
             enable = bool(undo.get("enabled"))
