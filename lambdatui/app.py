@@ -317,7 +317,7 @@ class LambdaTui(App[None]):
         if cache is not None:
             self.run_worker(self._keep_list(fleet, cache), group="fleet-cache", exit_on_error=False)
         self.run_worker(fleet.load_tags(), group="fleet-tags", exclusive=True, exit_on_error=False)
-        self.refresh_posture()
+        self.refresh_posture(scan=self.settings.findings_on_launch)
 
     def _after_first_page(self, fleet: Fleet) -> None:
         if fleet is self.fleet:
@@ -408,9 +408,9 @@ class LambdaTui(App[None]):
         if self._health_due and self.health_wanted():
             self.refresh_health()
 
-    def refresh_posture(self) -> None:
+    def refresh_posture(self, *, scan: bool = True) -> None:
         self.run_worker(
-            self._refresh_posture(self.fleet),
+            self._refresh_posture(self.fleet, scan),
             group="fleet-posture",
             exclusive=True,
             exit_on_error=False,
@@ -426,12 +426,13 @@ class LambdaTui(App[None]):
         elif not fleet.loading:
             self.reload_fleet()
 
-    async def _refresh_posture(self, fleet: Fleet) -> None:
+    async def _refresh_posture(self, fleet: Fleet, scan: bool) -> None:
         """Alarms first (the Alarms column), then the findings scan (the Findings column)."""
         await fleet.refresh_alarms()
         if fleet.posture.alarm_error:
             self.notify(f"Alarms unavailable: {fleet.posture.alarm_error}", severity="warning")
-        await fleet.scan()
+        if scan:
+            await fleet.scan()
 
     # ----- where: profile and regions ---------------------------------------------------
 

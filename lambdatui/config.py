@@ -102,6 +102,10 @@ class Settings:
     # List the functions (and their health, alarms and findings) as soon as the app
     # starts. Tests of one pane turn it off so nothing else calls AWS meanwhile.
     fleet_autoload: bool = True
+    # Scan every function for findings once the list is in (the list's Findings column).
+    # Off ([findings] on_launch = false): the scan waits until a pane wants findings
+    # (`f`, a function's detail), which spares a large account its calls at each launch.
+    findings_on_launch: bool = True
     # Draw the last list of this profile, endpoint and region from the user cache
     # directory at once, while the fresh one is paged in (--no-cache, [cache] enabled).
     list_cache: bool = True
@@ -225,6 +229,7 @@ KEYS: dict[tuple[str, str], tuple[str, Callable[[object], Any]]] = {
     ("invoke", "payload_limit_async"): ("payload_limit_async", _number(1, 1 * MB, integer=True)),
     ("snapshot", "directory"): ("snapshot_dir", _string),
     ("cache", "enabled"): ("list_cache", _boolean),
+    ("findings", "on_launch"): ("findings_on_launch", _boolean),
     ("network", "connect_timeout"): ("connect_timeout", _number(0.5, 60)),
     ("network", "read_timeout"): ("read_timeout", _number(1, 300)),
     ("network", "silence_after"): ("silence_after", _number(1, 60)),
@@ -371,6 +376,12 @@ DEFAULT_CONFIG = """\
 # Draw the last function list of this profile, account and region at once (from
 # the user cache directory) while the fresh one loads. No environment values.
 # enabled = true
+
+[findings]
+# Scan every function for findings as soon as the list is in (the Findings column).
+# false: scan when findings are first wanted (f, a function's detail); a large
+# account is then spared the scan's calls at each launch.
+# on_launch = true
 
 [network]
 # Seconds to wait for a connection, and for a reply to a control-plane call, before

@@ -218,6 +218,8 @@ async def render(
             theme=theme,
             clock=lambda: NOW,
             animations=False,
+            pacing=False,  # the sandbox has no quotas
+            list_cache=False,  # each shot lists afresh, and the user's cache stays theirs
         )
         app = make_app(settings, system_clipboard=False)
         async with app.run_test(size=size) as pilot:

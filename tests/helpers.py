@@ -317,6 +317,9 @@ def settings_for(box: Sandbox | RemoteSandbox, **overrides: object) -> Settings:
         "pacing": False,
         # Each launch lists afresh: only the list cache's own tests draw a kept list.
         "list_cache": False,
+        # The findings scan (about 140 calls on the demo account) waits until a pane
+        # wants findings: only the tests of findings and of the list's column ask for it.
+        "findings_on_launch": False,
     }
     values.update(overrides)
     if values["clock"] is None:  # tests of live data run on the real clock

@@ -107,6 +107,8 @@ payload_limit_sync = 1048576
 payload_limit_async = 262144
 [snapshot]
 directory = "~/incidents"
+[findings]
+on_launch = false
 [keys]
 "app.help" = "f1"
 """,
@@ -123,6 +125,7 @@ directory = "~/incidents"
     assert settings.payload_limit_sync == MB
     assert settings.payload_limit_async == 256 * 1024
     assert settings.snapshot_dir == "~/incidents"
+    assert settings.findings_on_launch is False
     assert settings.keymap == (("app.help", "f1"),)
     assert settings.notices == ()
     assert settings.is_production("orders-prd")
@@ -142,6 +145,7 @@ def test_defaults_without_a_file(env: dict[str, str], monkeypatch: pytest.Monkey
     assert (settings.payload_limit_sync, settings.payload_limit_async) == (6 * MB, MB)
     assert settings.is_production("payments-reconciler-prod")
     assert settings.is_production("orders", {"env": "prod"})
+    assert settings.findings_on_launch is True
     assert settings.notices == ()
 
 

@@ -20,7 +20,7 @@ from lambdatui.screens.functions import FunctionsScreen
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.roles import RolesScreen
 
-from .helpers import FROZEN_NOW, app_for, client, screen_text, wait_until
+from .helpers import FROZEN_NOW, app_for, client, listed, screen_text, settled, wait_until
 
 IN_ALARM = {
     "payments-webhook",  # Errors (FunctionName), its DLQ's depth, a composite on both
@@ -159,7 +159,7 @@ async def test_state_column_and_in_alarm_filter(world: Any) -> None:
         AlarmName="notifications-sms-throttles", StateValue="ALARM", StateReason="test"
     )
     try:
-        app = app_for(world)
+        app = app_for(world, findings_on_launch=True)
         async with app.run_test(size=(160, 50)) as pilot:
             screen = await _listed(app, pilot)
             column = next(c for c in screen.table.columns if c.key == "alarms")
@@ -182,7 +182,7 @@ async def test_state_column_and_in_alarm_filter(world: Any) -> None:
 
 
 async def test_detail_shows_alarm_threshold_reason_and_history(world: Any) -> None:
-    app = app_for(world)
+    app = app_for(world, findings_on_launch=True)
     async with app.run_test(size=(140, 80)) as pilot:
         await _listed(app, pilot)
         app.goto_function("payments-webhook")
@@ -213,7 +213,7 @@ async def test_cost_matches_a_hand_computation_and_sorts(world: Any) -> None:
     prices = Prices.shipped()
     expected = _hand_cost(prices)
     assert expected == pytest.approx(1500 * 0.2 / 1e6 + 72.5 * 0.0000133334)
-    app = app_for(world)
+    app = app_for(world, findings_on_launch=True)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await _listed(app, pilot)
         await wait_until(pilot, lambda: app.fleet.cost_of(_row(screen, "orders-api")) is not None)
@@ -243,7 +243,7 @@ async def test_cost_matches_a_hand_computation_and_sorts(world: Any) -> None:
 async def test_prices_come_from_the_settings(world: Any) -> None:
     override = {"arm64_gb_second": 0.00002, "requests_per_million": 0.25}
     prices = Prices.shipped().with_overrides(override)
-    app = app_for(world, prices=override)
+    app = app_for(world, prices=override, findings_on_launch=True)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await _listed(app, pilot)
         cost = app.fleet.cost_of(_row(screen, "orders-api"))
@@ -300,7 +300,7 @@ async def test_each_finding_kind_shows_for_its_function_and_not_for_a_clean_one(
     _report_lines(world, "report-generator-java", 4096, 310, now)
     _durations(world, "auth-token-issuer", 5, 9000, 6.0, 20.0, now)
     _durations(world, "shipping-label-printer", 30, 20, 9000.0, 29_500.0, now)
-    app = app_for(world, clock=None)
+    app = app_for(world, clock=None, findings_on_launch=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await _listed(app, pilot)
         # Reading the logs is what gives memory figures (REPORT records).
@@ -360,7 +360,7 @@ async def test_each_finding_kind_shows_for_its_function_and_not_for_a_clean_one(
 async def test_findings_open_on_a_summary_by_kind_and_drill_into_its_functions(
     world: Any,
 ) -> None:
-    app = app_for(world)
+    app = app_for(world, findings_on_launch=True)
     async with app.run_test(size=(140, 50)) as pilot:
         await _listed(app, pilot)
         await pilot.press("f")
@@ -405,10 +405,31 @@ async def test_findings_open_on_a_summary_by_kind_and_drill_into_its_functions(
         assert len(screen.table.rows) == len(app.fleet.all_findings())
 
 
+async def test_with_the_scan_off_at_launch_findings_wait_for_a_pane_that_wants_them(
+    world: Any,
+) -> None:
+    """[findings] on_launch = false: the list comes without a scan's calls; `f` scans."""
+    world.reset_calls()
+    app = app_for(world, findings_on_launch=False)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await listed(pilot)
+        await settled(pilot)
+        assert not app.fleet.scanned and not app.fleet.scanning
+        assert world.calls["lambda:GetPolicy"] == 0
+        assert world.calls["cloudwatch:DescribeAlarms"] > 0  # the Alarms column still fills
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: app.fleet.scanned and bool(screen.summary.rows))
+        assert world.calls["lambda:GetPolicy"] > 0
+        kinds = {g.kind for g in screen.summary.rows}
+        assert {"shared-role", "wildcard-policy"} <= kinds
+
+
 async def test_missing_iam_permission_shows_in_place_of_the_policies(world: Any) -> None:
     world.deny("iam:ListAttachedRolePolicies")
     try:
-        app = app_for(world)
+        app = app_for(world, findings_on_launch=True)
         async with app.run_test(size=(140, 80)) as pilot:
             await _listed(app, pilot)
             app.goto_function("orders-api")
@@ -430,7 +451,7 @@ async def test_missing_iam_permission_shows_in_place_of_the_policies(world: Any)
             )
     finally:
         world.allow("iam:ListAttachedRolePolicies")
-    app = app_for(world)
+    app = app_for(world, findings_on_launch=True)
     async with app.run_test(size=(140, 80)) as pilot:
         await _listed(app, pilot)
         app.goto_function("payments-webhook")
@@ -439,7 +460,7 @@ async def test_missing_iam_permission_shows_in_place_of_the_policies(world: Any)
 
 
 async def test_roles_view_groups_functions_largest_first(world: Any) -> None:
-    app = app_for(world)
+    app = app_for(world, findings_on_launch=True)
     async with app.run_test(size=(140, 50)) as pilot:
         await _listed(app, pilot)
         await pilot.press("e")
@@ -458,7 +479,7 @@ async def test_roles_view_groups_functions_largest_first(world: Any) -> None:
 async def test_alarms_denied_say_so_and_skip_the_alarm_findings(world: Any) -> None:
     world.deny("cloudwatch:DescribeAlarms")
     try:
-        app = app_for(world)
+        app = app_for(world, findings_on_launch=True)
         async with app.run_test(size=(160, 50)) as pilot:
             screen = await _listed(app, pilot)
             column = next(c for c in screen.table.columns if c.key == "alarms")
@@ -500,7 +521,7 @@ async def test_two_regions_keep_alarms_and_findings_apart(world: Any) -> None:
         LoggingConfig={"LogFormat": "JSON"},
     )
     try:
-        app = app_for(world, regions=("us-east-1", "eu-west-1"))
+        app = app_for(world, regions=("us-east-1", "eu-west-1"), findings_on_launch=True)
         async with app.run_test(size=(160, 50)) as pilot:
             screen = await _listed(app, pilot)
             twins = [f for f in screen.table.rows if f.name == "payments-webhook"]

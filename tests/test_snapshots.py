@@ -11,11 +11,17 @@ from typing import Any
 
 import pytest
 
+from lambdatui.app import LambdaTui
 from lambdatui.screens.logs import LogsScreen
 from lambdatui.screens.metrics import MetricsScreen
 from lambdatui_sandbox import Sandbox
 
 from .helpers import FROZEN_NOW, app_for, settled, wait_until
+
+
+def _app(box: Sandbox, **overrides: object) -> LambdaTui:
+    """The app as a user first sees it: the Findings column scanned at launch."""
+    return app_for(box, findings_on_launch=True, **overrides)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +40,7 @@ def _function(pilot: Any, name: str) -> Any:
 
 
 def test_function_list_snapshot(history: Sandbox, snap_compare: Any) -> None:
-    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=_settle)
+    assert snap_compare(_app(history), terminal_size=(130, 34), run_before=_settle)
 
 
 def test_function_list_80x24_snapshot(history: Sandbox, snap_compare: Any) -> None:
@@ -44,7 +50,7 @@ def test_function_list_80x24_snapshot(history: Sandbox, snap_compare: Any) -> No
         await pilot.pause()
 
     assert snap_compare(
-        app_for(history, read_only=True), terminal_size=(80, 24), run_before=sorted_by_errors
+        _app(history, read_only=True), terminal_size=(80, 24), run_before=sorted_by_errors
     )
 
 
@@ -54,7 +60,7 @@ def test_detail_snapshot(history: Sandbox, snap_compare: Any) -> None:
         pilot.app.goto_function("payments-webhook")
         await _settle(pilot)
 
-    assert snap_compare(app_for(history), terminal_size=(110, 48), run_before=open_detail)
+    assert snap_compare(_app(history), terminal_size=(110, 48), run_before=open_detail)
 
 
 async def _open_logs(pilot: Any) -> LogsScreen:
@@ -74,7 +80,7 @@ async def _open_logs(pilot: Any) -> LogsScreen:
 
 
 def test_logs_snapshot(history: Sandbox, snap_compare: Any) -> None:
-    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=_open_logs)
+    assert snap_compare(_app(history), terminal_size=(130, 34), run_before=_open_logs)
 
 
 def test_invocations_snapshot(history: Sandbox, snap_compare: Any) -> None:
@@ -84,7 +90,7 @@ def test_invocations_snapshot(history: Sandbox, snap_compare: Any) -> None:
         await wait_until(pilot, lambda: len(screen.invocations.view) > 0)
         await pilot.pause()
 
-    assert snap_compare(app_for(history), terminal_size=(130, 34), run_before=invocations)
+    assert snap_compare(_app(history), terminal_size=(130, 34), run_before=invocations)
 
 
 def test_metrics_snapshot(history: Sandbox, snap_compare: Any) -> None:
@@ -94,4 +100,4 @@ def test_metrics_snapshot(history: Sandbox, snap_compare: Any) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, MetricsScreen))
         await _settle(pilot)
 
-    assert snap_compare(app_for(history), terminal_size=(130, 60), run_before=metrics)
+    assert snap_compare(_app(history), terminal_size=(130, 60), run_before=metrics)

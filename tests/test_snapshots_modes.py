@@ -52,9 +52,9 @@ def _app(box: Sandbox, mode: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The app in `mode`: NO_COLOR (the default theme drawn in greys) or a theme."""
     if mode == "no-color":
         monkeypatch.setenv("NO_COLOR", "1")
-        return app_for(box)
+        return app_for(box, findings_on_launch=True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    return app_for(box, theme=mode)
+    return app_for(box, theme=mode, findings_on_launch=True)
 
 
 def _function(pilot: Any, name: str) -> Any:

@@ -10,10 +10,17 @@ from typing import Any
 
 import pytest
 
+from lambdatui.app import LambdaTui
 from lambdatui.themes import SEMANTIC, load_theme_files, shipped_dir
 from lambdatui_sandbox import Sandbox
 
 from .helpers import FROZEN_NOW, app_for, settled, wait_until
+
+
+def _app(box: Sandbox, **overrides: object) -> LambdaTui:
+    """The app as a user first sees it: the Findings column scanned at launch."""
+    return app_for(box, findings_on_launch=True, **overrides)
+
 
 PACKAGE = Path(__file__).parent.parent / "lambdatui"
 FILES = sorted(load_theme_files([shipped_dir()]).themes)
@@ -51,7 +58,7 @@ def test_the_shipped_files_are_themes() -> None:
 def test_each_shipped_theme_renders_the_list(
     history: Sandbox, snap_compare: Any, theme: str
 ) -> None:
-    app = app_for(history, theme=theme)
+    app = _app(history, theme=theme)
     assert snap_compare(app, terminal_size=(100, 22), run_before=_errors_first)
 
 
@@ -68,7 +75,7 @@ async def test_a_broken_theme_file_falls_back_with_a_message(
 ) -> None:
     bad_colour = _user_theme(tmp_path, "neon.toml", 'name = "neon"\nprimary = "glowing"\n')
     not_toml = _user_theme(tmp_path, "half.toml", 'name = "half"\nprimary = "#fff\n')
-    app = app_for(history, theme="neon", config_path=str(tmp_path / "config.toml"))
+    app = _app(history, theme="neon", config_path=str(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
@@ -87,7 +94,7 @@ async def test_a_user_theme_sets_the_semantic_colours(history: Sandbox, tmp_path
         'name = "ops"\nprimary = "#3366ff"\nbackground = "#101010"\n'
         '[variables]\nlog-error = "#ff00ff"\nerror-highlight = "$accent"\n',
     )
-    app = app_for(history, theme="ops", config_path=str(tmp_path / "config.toml"))
+    app = _app(history, theme="ops", config_path=str(tmp_path / "config.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "ops"
@@ -108,7 +115,7 @@ async def test_no_color_renders_without_colour(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    app = app_for(history)
+    app = _app(history)
     async with app.run_test(size=(100, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

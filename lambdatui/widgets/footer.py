@@ -18,7 +18,24 @@ class KeysFooter(Footer):
     The keys keep their order; `?` stays, since the help it opens lists every key.
     """
 
+    _shown: tuple[object, ...] | None = None
+
+    def _keys(self) -> tuple[object, ...]:
+        """What the footer would show now: each shown binding, enabled or not."""
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show
+        )
+
     async def recompose(self) -> None:
+        # Focus moves and binding checks ask for a recompose many times a second while
+        # keys arrive; the keys rarely change, and rebuilding them restyles each one.
+        if self.is_attached and self._bindings_ready:
+            keys = self._keys()
+            if keys == self._shown and self.children:
+                return
+            self._shown = keys
         await super().recompose()
         self.call_after_refresh(self._fit)
 
