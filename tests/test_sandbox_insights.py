@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,9 +40,12 @@ def logs(box: Sandbox) -> Iterator[Any]:
     yield client(box, "logs")
     box.insights.release()
     box.insights.chunk_events = 2000
-    for query in client(box, "logs").describe_queries()["queries"]:
+    logs = client(box, "logs")
+    for query in logs.describe_queries()["queries"]:
         if query["status"] in ("Scheduled", "Running"):
-            client(box, "logs").stop_query(queryId=query["queryId"])
+            # Released above, it may finish between the listing and the stop.
+            with contextlib.suppress(logs.exceptions.InvalidParameterException):
+                logs.stop_query(queryId=query["queryId"])
 
 
 def start(logs: Any, query: str, *groups: str, **extra: Any) -> str:
