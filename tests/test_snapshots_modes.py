@@ -1,230 +1,21 @@
-"""Every screen renders at 80x24 under NO_COLOR and under each shipped theme.
-
-A walk through every screen per colour mode (no exception, no traceback), and SVG
-snapshots of the screens that render the same on every run under NO_COLOR and of
-three of them (the list with its cursor row, the detail, the DLQ overview) under
-each theme. The world is the demo account's simulated history with a frozen clock.
-"""
+"""SVG snapshots at 80x24 of the screens that render the same on every run under
+NO_COLOR, and of three of them (the list with its cursor row, the detail, the DLQ
+overview) under each theme. The world is the demo account's simulated history with a
+frozen clock; tests/test_colour_walks.py walks every screen in every mode."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from textual.screen import Screen
 
-from lambdatui.screens.detail import DetailScreen
-from lambdatui.screens.dlq import DlqScreen
-from lambdatui.screens.dlqs import DlqOverviewScreen
-from lambdatui.screens.findings import FindingsScreen
-from lambdatui.screens.functions import FunctionsScreen
-from lambdatui.screens.help import HelpScreen
-from lambdatui.screens.invoke import InvokeScreen
-from lambdatui.screens.logs import LogsScreen
-from lambdatui.screens.metrics import MetricsScreen
-from lambdatui.screens.pickers import SortPicker
-from lambdatui.screens.roles import RolesScreen
-from lambdatui.screens.where import WherePicker
-from lambdatui.themes import load_theme_files, shipped_dir
 from lambdatui_sandbox import Sandbox
 
-from .helpers import FROZEN_NOW, app_for, listed, screen_text, settled, wait_until
+from .colourmodes import SCREENS, SIZE, THEMES, app_in, history
+from .helpers import listed, settled
 
-SIZE = (80, 24)
-THEMES = [
-    "textual-dark",
-    "textual-light",
-    "high-contrast",
-    *sorted(load_theme_files([shipped_dir()]).themes),
-]
-MODES = ["no-color", *THEMES]
-
-
-@pytest.fixture(scope="module")
-def history() -> Iterator[Sandbox]:
-    with Sandbox(now=FROZEN_NOW, simulate="history") as box:
-        assert box.traffic is not None and box.traffic.wait_ready(120)
-        yield box
-
-
-def _app(box: Sandbox, mode: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The app in `mode`: NO_COLOR (the default theme drawn in greys) or a theme."""
-    if mode == "no-color":
-        monkeypatch.setenv("NO_COLOR", "1")
-        return app_for(box, findings_on_launch=True)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return app_for(box, theme=mode, findings_on_launch=True)
-
-
-def _function(pilot: Any, name: str) -> Any:
-    return next(f for f in pilot.app.fleet.functions if f.name == name)
-
-
-async def _shown(pilot: Any, kind: type[Screen[Any]], *, settle: bool = True) -> Any:
-    """The screen once shown; settled unless it runs a worker that never ends (a tail)."""
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
-    if settle:
-        await settled(pilot)
-    else:
-        await pilot.pause()
-    return pilot.app.screen
-
-
-# ----- the screens, each reached from the settled function list ----------------------
-
-
-async def function_list(pilot: Any) -> Any:
-    await pilot.press("down", "down")
-    return await _shown(pilot, FunctionsScreen)
-
-
-async def account(pilot: Any) -> Any:
-    await pilot.press("a")
-    screen = await _shown(pilot, FunctionsScreen)
-    await wait_until(pilot, lambda: "loading" not in screen_text(pilot.app))
-    return screen
-
-
-async def sort_picker(pilot: Any) -> Any:
-    await pilot.press("o")
-    return await _shown(pilot, SortPicker)
-
-
-async def where(pilot: Any) -> Any:
-    await pilot.press("p")
-    return await _shown(pilot, WherePicker)
-
-
-async def detail(pilot: Any) -> Any:
-    pilot.app.goto_function("payments-webhook")
-    return await _shown(pilot, DetailScreen)
-
-
-async def logs(pilot: Any) -> Any:
-    pilot.app.open_logs([_function(pilot, "payments-webhook")])
-    screen = await _shown(pilot, LogsScreen, settle=False)
-    await wait_until(
-        pilot, lambda: screen.tail_status.mode.value == "live tail" and not screen.tail_status.note
-    )
-    await wait_until(pilot, lambda: screen.logview.shown > 10)
-    # A selected line, a few up from the newest.
-    await pilot.press("up", "up", "up")
-    screen._flush_status()
-    await pilot.pause()
-    return screen
-
-
-async def logs_waiting(pilot: Any) -> Any:
-    """A log pane with nothing to show yet: its waiting sentence."""
-    pilot.app.open_logs([_function(pilot, "auth-jwks-rotator")])
-    screen = await _shown(pilot, LogsScreen, settle=False)
-    await wait_until(pilot, lambda: screen.tail_status.mode.value == "live tail")
-    assert "Waiting for log events" in _first_line(screen)
-    return screen
-
-
-async def invocations(pilot: Any) -> Any:
-    screen = await logs(pilot)
-    await pilot.press("v")
-    await wait_until(pilot, lambda: len(screen.invocations.view) > 0)
-    await pilot.press("down")
-    await pilot.pause()
-    return screen
-
-
-async def metrics(pilot: Any) -> Any:
-    pilot.app.open_metrics(_function(pilot, "payments-webhook"))
-    return await _shown(pilot, MetricsScreen)
-
-
-async def dlq(pilot: Any) -> Any:
-    pilot.app.open_dlq(_function(pilot, "payments-webhook"))
-    screen = await _shown(pilot, DlqScreen)
-    await wait_until(pilot, lambda: len(screen.messages.view) > 2)
-    screen.messages.focus()
-    await pilot.press("down", "space", "down")
-    await pilot.pause()
-    return screen
-
-
-async def dlqs(pilot: Any) -> Any:
-    await pilot.press("Q")
-    return await _shown(pilot, DlqOverviewScreen)
-
-
-async def invoke(pilot: Any) -> Any:
-    pilot.app.open_invoke(_function(pilot, "orders-worker"))
-    return await _shown(pilot, InvokeScreen)
-
-
-async def findings(pilot: Any) -> Any:
-    await pilot.press("f")
-    return await _shown(pilot, FindingsScreen)
-
-
-async def roles(pilot: Any) -> Any:
-    await pilot.press("e")
-    screen = await _shown(pilot, RolesScreen)
-    await pilot.press("down")
-    await pilot.pause()
-    return screen
-
-
-async def help_screen(pilot: Any) -> Any:
-    await pilot.press("question_mark")
-    return await _shown(pilot, HelpScreen)
-
-
-SCREENS: dict[str, Callable[[Any], Awaitable[Any]]] = {
-    "list": function_list,
-    "account": account,
-    "sort": sort_picker,
-    "where": where,
-    "detail": detail,
-    "logs": logs,
-    "logs-waiting": logs_waiting,
-    "invocations": invocations,
-    "metrics": metrics,
-    "dlq": dlq,
-    "dlqs": dlqs,
-    "invoke": invoke,
-    "findings": findings,
-    "roles": roles,
-    "help": help_screen,
-}
-
-
-def _first_line(screen: Any) -> str:
-    """The log view's first line, as text."""
-    return str(screen.logview.render_line(0).text)
-
-
-async def _to_list(pilot: Any) -> None:
-    app = pilot.app
-    while not isinstance(app.screen, FunctionsScreen):
-        app.pop_screen()
-        await pilot.pause()
-
-
-@pytest.mark.parametrize("mode", MODES)
-async def test_every_screen_renders_in_each_colour_mode(
-    history: Sandbox, monkeypatch: pytest.MonkeyPatch, mode: str
-) -> None:
-    app = _app(history, mode, monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        await listed(pilot)
-        await settled(pilot)
-        for name, steps in SCREENS.items():
-            screen = await steps(pilot)
-            assert app.screen is screen, name
-            svg = app.export_screenshot()
-            assert "Traceback" not in svg, name
-            await _to_list(pilot)
-            if name == "account":
-                await pilot.press("a")  # the account line closed again
-    # A crash while drawing ends the app with its exception: none did.
-    assert app.return_code in (None, 0)
+__all__ = ["history"]
 
 
 async def _settled_list(pilot: Any) -> None:
@@ -250,7 +41,7 @@ STEADY = [name for name in SCREENS if name not in ("dlq", "metrics", "logs")]
 def test_no_color_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, name: str
 ) -> None:
-    app = _app(history, "no-color", monkeypatch)
+    app = app_in(history, "no-color", monkeypatch)
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(name))
 
 
@@ -259,5 +50,5 @@ def test_no_color_snapshot(
 def test_theme_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, theme: str, name: str
 ) -> None:
-    app = _app(history, theme, monkeypatch)
+    app = app_in(history, theme, monkeypatch)
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(name))
