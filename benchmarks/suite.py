@@ -1,6 +1,6 @@
 """How long the test suite takes: wall and CPU time per worker count, and the slowest files.
 
-    uv run python benchmarks/suite.py [--workers 3] [--runs 1] [pytest args...]
+    uv run python benchmarks/suite.py [--workers 4] [--runs 1] [pytest args...]
 
 Each run is `pytest -n N` in a child process (as `uv run pytest` runs it), timed from
 start to exit; CPU is the children's user + system time (the workers and the
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import re
 import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,18 @@ DURATION = re.compile(r"^([\d.]+)s (?:call|setup|teardown)\s+(\S+?)::")
 SUMMARY = re.compile(r"(\d+) passed|(\d+) failed|(\d+) error")
 
 
-def run(workers: int, extra: list[str]) -> dict[str, object]:
+@dataclass
+class Run:
+    workers: int
+    wall: float
+    cpu: float
+    status: int
+    summary: str
+    slowest: list[tuple[str, float]]
+    test_time: float
+
+
+def run(workers: int, extra: list[str]) -> Run:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
@@ -34,31 +45,30 @@ def run(workers: int, extra: list[str]) -> dict[str, object]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    per_file: collections.Counter[str] = collections.Counter()
+    per_file: collections.defaultdict[str, float] = collections.defaultdict(float)
     for line in done.stdout.splitlines():
         match = DURATION.match(line)
         if match:
             per_file[match[2]] += float(match[1])
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    return {
-        "workers": workers,
-        "wall": wall,
-        "cpu": cpu,
-        "status": done.returncode,
-        "summary": last.strip("= "),
-        "slowest": per_file.most_common(8),
-        "test_time": sum(per_file.values()),
-    }
+    lines = done.stdout.strip().splitlines()
+    return Run(
+        workers=workers,
+        wall=wall,
+        cpu=cpu,
+        status=done.returncode,
+        summary=lines[-1].strip("= ") if lines else "",
+        slowest=sorted(per_file.items(), key=lambda item: -item[1])[:8],
+        test_time=sum(per_file.values()),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", default="3", help="comma-separated worker counts")
+    parser.add_argument("--workers", default="4", help="comma-separated worker counts")
     parser.add_argument("--runs", type=int, default=1)
     args, extra = parser.parse_known_args()
     counts = [int(n) for n in args.workers.split(",")]
@@ -66,16 +76,15 @@ def main() -> None:
     print("| workers | wall | CPU (user+sys) | CPU / wall | tests' own time | result |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in results:
-        wall, cpu = float(r["wall"]), float(r["cpu"])  # type: ignore[arg-type]
         print(
-            f"| {r['workers']} | {wall / 60:.0f} min {wall % 60:02.0f} s | {cpu:.0f} s "
-            f"| {cpu / wall:.2f} | {float(r['test_time']):.0f} s | {r['summary']} |"  # type: ignore[arg-type]
+            f"| {r.workers} | {r.wall // 60:.0f} min {r.wall % 60:02.0f} s | {r.cpu:.0f} s "
+            f"| {r.cpu / r.wall:.2f} | {r.test_time:.0f} s | {r.summary} |"
         )
     print()
     for r in results:
-        slowest = ", ".join(f"{Path(f).name} {t:.0f} s" for f, t in r["slowest"])  # type: ignore[attr-defined]
-        print(f"-n {r['workers']}, slowest files: {slowest}")
-    sys.exit(max(int(r["status"]) for r in results))  # type: ignore[call-overload]
+        slowest = ", ".join(f"{Path(f).name} {t:.0f} s" for f, t in r.slowest)
+        print(f"-n {r.workers}, slowest files: {slowest}")
+    sys.exit(max(r.status for r in results))
 
 
 if __name__ == "__main__":
