@@ -44,8 +44,17 @@ if TYPE_CHECKING:
 TROUBLE_TTL = 60.0
 # Seconds between looks at whether the endpoint has gone silent.
 SILENCE_EVERY = 1.0
-# Seconds before the health columns are read again while they hold no data at all.
+# Seconds before the health columns are read again while they hold no data at all,
+# per GetMetricData call that reading them takes.
 QUICK_HEALTH_RETRY = 5.0
+
+
+def quick_health_retry(functions: int) -> float:
+    """Seconds before the health of `functions` is read again while none has data."""
+    from .aws.metrics import HEALTH, MAX_QUERIES
+
+    calls = -(-functions * len(HEALTH) // MAX_QUERIES)
+    return QUICK_HEALTH_RETRY * max(1, calls)
 
 
 class LambdaTui(App[None]):
@@ -391,8 +400,10 @@ class LambdaTui(App[None]):
             self._fleet_backoff.reset("health")
             if fleet.functions and not fleet.has_health_data():
                 # Not one data point yet (metrics arrive a minute or two after the
-                # first invocations): look again soon, not a whole interval later.
-                interval = min(interval, QUICK_HEALTH_RETRY)
+                # first invocations): look again soon, not a whole interval later;
+                # soon grows with what a look costs (a quiet account of thousands of
+                # functions would otherwise be read whole every few seconds).
+                interval = min(interval, quick_health_retry(len(fleet.functions)))
         except Throttled:
             interval *= 2
         except AwsError as exc:

@@ -215,9 +215,10 @@ async def fetch(
     refused = _refused(session)
     for batch in batches(queries):
         asked = [q for q in batch if not (is_extended(q.spec.stat) and refused)]
-        for q in batch:
-            if q not in asked:
-                missing[q.id] = refused
+        if len(asked) < len(batch):
+            for q in batch:
+                if refused and is_extended(q.spec.stat):
+                    missing[q.id] = refused
         try:
             await _fetch_batch(session, asked, start, end, period, found, missing)
         except (Throttled, EndpointUnreachable, CredentialsError, AccessDenied):
@@ -230,7 +231,7 @@ async def fetch(
             # The same call without them answered: the endpoint refuses the statistics.
             refused = _refuse(session, exc)
             for q in asked:
-                if q not in plain:
+                if is_extended(q.spec.stat):
                     missing[q.id] = refused
     grid = _points(start, end, period)
     return {

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("lambdatui.aws")
 
 #: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
+
+# Services whose requests the console builds whole, unchecked by botocore on the way
+# out: a GetMetricData call of 500 queries spent longer in botocore's validation than
+# in its serialisation, on the event loop, while keys waited (the server still checks).
+UNVALIDATED = frozenset({"cloudwatch"})
+
 INVOKE_READ_TIMEOUT = 910
 # Timeouts per call kind. Control-plane reads answer in well under a second: a short
 # read timeout lets botocore retry a stuck connection soon. A Live Tail stream is
@@ -330,10 +336,12 @@ class AwsSession:
 
             if shared.session is None:
                 shared.session = AioSession(profile=shared.profile)
-            kwargs: dict[str, Any] = {
-                "region_name": key[1],
-                "config": config or self._config(),
-            }
+            config = config or self._config()
+            if service in UNVALIDATED:
+                from aiobotocore.config import AioConfig
+
+                config = config.merge(AioConfig(parameter_validation=False))
+            kwargs: dict[str, Any] = {"region_name": key[1], "config": config}
             if self.target.endpoint_url:
                 kwargs["endpoint_url"] = self.target.endpoint_url
             if self.target.access_key and self.target.secret_key:
