@@ -29,9 +29,11 @@ from .aws.paging import prefetch
 from .aws.ratelimit import Priority, priority
 from .aws.session import AwsSession
 
-# Seconds between notices while later ListFunctions pages arrive: a large account
-# costs a few redraws rather than one per page.
+# Seconds between the tells of a longer read's progress (see Fleet.tell_progress):
+# ListFunctions pages (a large account costs a few redraws rather than one per page),
+# then health batches and the findings scan, whose tells cost a recount of every row.
 NOTIFY_EVERY = 0.1
+PROGRESS_EVERY = 0.5
 # GetFunction calls in flight at once while filling the State column.
 STATE_BATCH = 10
 
@@ -110,6 +112,7 @@ class Fleet:
         self.states_denied: str | None = None
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
         self._listeners: list[Listener] = []
+        self._told: dict[Change, float] = {}
         self.closed = False
         # Reserved concurrency by ARN where the console read it (ListFunctions does not
         # say it): None is unreserved; a function not in here is not known.
@@ -133,6 +136,15 @@ class Fleet:
             self._findings.clear()
         for listener in list(self._listeners):
             listener(change)
+
+    def tell_progress(self, change: Change, every: float = PROGRESS_EVERY) -> None:
+        """`tell` for a step of a longer read (a page, a health batch, one function
+        scanned): at most every `every` seconds, since each tell has every screen
+        recount its rows (thousands, on a large account). The read's end tells anyway."""
+        now = time.monotonic()
+        if now - self._told.get(change, -every) >= every:
+            self._told[change] = now
+            self.tell(change)
 
     def close(self) -> None:
         """This fleet's connection was left behind: nothing it learns is told any more."""
@@ -203,7 +215,6 @@ class Fleet:
         self.tell(Change.FUNCTIONS)
         seen: set[str] = set()
         self._fresh = seen
-        told = time.monotonic()
         first = True
         try:
             # The list's pages before everything else of the account (tasks made to
@@ -215,13 +226,12 @@ class Fleet:
                     self._merge(page)
                     if first:
                         first = False
-                        told = time.monotonic()
+                        self._told[Change.FUNCTIONS] = time.monotonic()
                         self.tell(Change.FUNCTIONS)
                         if first_page is not None:
                             first_page()
-                    elif time.monotonic() - told >= NOTIFY_EVERY:
-                        told = time.monotonic()
-                        self.tell(Change.FUNCTIONS)
+                    else:
+                        self.tell_progress(Change.FUNCTIONS, every=NOTIFY_EVERY)
         except AwsError as exc:
             self.loading = False
             self.load_error = exc.sentence
@@ -380,7 +390,7 @@ class Fleet:
                     if self.window != window:
                         return
                     self.health.update({(region, n): h for n, h in part.items()})
-                    self.tell(Change.HEALTH)
+                    self.tell_progress(Change.HEALTH)
         except AwsError as exc:
             self.health_error = exc.sentence
             self.tell(Change.HEALTH)
@@ -467,7 +477,7 @@ class Fleet:
         """The findings scan of every function (joined if one is running)."""
 
         def progress(_: object) -> None:
-            self.tell(Change.POSTURE)
+            self.tell_progress(Change.POSTURE)
 
         with priority(Priority.BACKGROUND):  # (the list and what is on screen go first)
             await self.posture.scan(list(self.functions), self.clock(), progress)

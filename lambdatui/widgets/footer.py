@@ -34,6 +34,9 @@ class KeysFooter(Footer):
         if self.is_attached and self._bindings_ready:
             keys = self._keys()
             if keys == self._shown and self.children:
+                # The same keys: fit them again (the last fit may have come before
+                # they were laid out), without rebuilding them.
+                self.call_after_refresh(self._fit)
                 return
             self._shown = keys
         await super().recompose()
