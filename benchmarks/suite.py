@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = re.compile(r"^([\d.]+)s (?:call|setup|teardown)\s+(\S+?)::")
-SUMMARY = re.compile(r"(\d+) passed|(\d+) failed|(\d+) error")
 
 
 @dataclass

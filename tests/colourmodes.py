@@ -44,13 +44,13 @@ def history() -> Iterator[Sandbox]:
         yield box
 
 
-def app_in(box: Sandbox, mode: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def app_in(box: Sandbox, mode: str, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> Any:
     """The app in `mode`: NO_COLOR (the default theme drawn in greys) or a theme."""
     if mode == "no-color":
         monkeypatch.setenv("NO_COLOR", "1")
-        return app_for(box, findings_on_launch=True)
+        return app_for(box, **overrides)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    return app_for(box, theme=mode, findings_on_launch=True)
+    return app_for(box, theme=mode, **overrides)
 
 
 def _function(pilot: Any, name: str) -> Any:

@@ -18,7 +18,7 @@ __all__ = ["history"]
 async def test_every_screen_renders_in_each_colour_mode(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    app = app_in(history, mode, monkeypatch)
+    app = app_in(history, mode, monkeypatch, findings_on_launch=True)
     async with app.run_test(size=SIZE) as pilot:
         await listed(pilot)
         await settled(pilot)

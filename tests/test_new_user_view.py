@@ -4,37 +4,18 @@ keyboard, charts tell the truth, and long names stay apart from their values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rich.segment import Segment
 
 from lambdatui.screens.logs import LogsScreen
-from lambdatui.themes import load_theme_files, shipped_dir
 from lambdatui_sandbox import Sandbox
 
-from .helpers import FROZEN_NOW, app_for, listed, settled, terminal_lines, wait_until
+from .colourmodes import MODES, SIZE, app_in, history
+from .helpers import app_for, listed, settled, terminal_lines, wait_until
 
-SIZE = (80, 24)
-THEMES = ["textual-dark", "textual-light", "high-contrast"]
-THEMES += sorted(load_theme_files([shipped_dir()]).themes)
-MODES = ["no-color", *THEMES]
-
-
-@pytest.fixture(scope="module")
-def history() -> Iterator[Sandbox]:
-    with Sandbox(now=FROZEN_NOW, simulate="history") as box:
-        assert box.traffic is not None and box.traffic.wait_ready(120)
-        yield box
-
-
-def _app(box: Sandbox, mode: str, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> Any:
-    if mode == "no-color":
-        monkeypatch.setenv("NO_COLOR", "1")
-        return app_for(box, **overrides)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return app_for(box, theme=mode, **overrides)
+__all__ = ["history"]
 
 
 def _function(app: Any, name: str) -> Any:
@@ -65,7 +46,7 @@ def _stands_out(cursor: list[Segment], other: list[Segment], mode: str) -> None:
 async def test_the_cursor_row_stands_out_in_the_list_and_the_log_pane(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    app = _app(history, mode, monkeypatch)
+    app = app_in(history, mode, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         screen = await listed(pilot)
         await settled(pilot)

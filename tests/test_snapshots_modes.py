@@ -41,7 +41,7 @@ STEADY = [name for name in SCREENS if name not in ("dlq", "metrics", "logs")]
 def test_no_color_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, name: str
 ) -> None:
-    app = app_in(history, "no-color", monkeypatch)
+    app = app_in(history, "no-color", monkeypatch, findings_on_launch=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(name))
 
 
@@ -50,5 +50,5 @@ def test_no_color_snapshot(
 def test_theme_snapshot(
     history: Sandbox, monkeypatch: pytest.MonkeyPatch, snap_compare: Any, theme: str, name: str
 ) -> None:
-    app = app_in(history, theme, monkeypatch)
+    app = app_in(history, theme, monkeypatch, findings_on_launch=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=_before(name))
