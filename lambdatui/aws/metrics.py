@@ -215,9 +215,9 @@ async def fetch(
     refused = _refused(session)
     for batch in batches(queries):
         asked = [q for q in batch if not (is_extended(q.spec.stat) and refused)]
-        if len(asked) < len(batch):
+        if refused:
             for q in batch:
-                if refused and is_extended(q.spec.stat):
+                if is_extended(q.spec.stat):
                     missing[q.id] = refused
         try:
             await _fetch_batch(session, asked, start, end, period, found, missing)

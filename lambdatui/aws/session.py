@@ -33,13 +33,12 @@ if TYPE_CHECKING:
 # decides where (if anywhere) the "lambdatui" logger writes.
 log = logging.getLogger("lambdatui.aws")
 
-#: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
-
 # Services whose requests the console builds whole, unchecked by botocore on the way
 # out: a GetMetricData call of 500 queries spent longer in botocore's validation than
 # in its serialisation, on the event loop, while keys waited (the server still checks).
 UNVALIDATED = frozenset({"cloudwatch"})
 
+#: Seconds an Invoke may take to answer: Lambda's longest timeout plus a margin.
 INVOKE_READ_TIMEOUT = 910
 # Timeouts per call kind. Control-plane reads answer in well under a second: a short
 # read timeout lets botocore retry a stuck connection soon. A Live Tail stream is
