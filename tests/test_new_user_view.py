@@ -91,10 +91,16 @@ def _line_with(app: Any, needle: str) -> str:
     return found
 
 
-def _footer_is_whole_keys(app: Any) -> None:
-    """The footer shows whole keys only, `?` among them, and the palette key."""
+async def _footer_is_whole_keys(pilot: Any) -> None:
+    """The footer shows whole keys only, `?` among them, and the palette key.
+
+    A new screen's footer is laid out before its keys are fitted (it measures them
+    first): wait for the fit, a frame or two after the screen has settled.
+    """
     from textual.widgets._footer import FooterKey
 
+    app = pilot.app
+    await wait_until(pilot, lambda: "? Help" in terminal_lines(app)[-1])
     footer = terminal_lines(app)[-1]
     assert footer.rstrip().endswith("^p palette"), footer
     assert "? Help" in footer, footer
@@ -132,18 +138,18 @@ async def test_marks_have_their_own_cell_and_nothing_collides_at_80x24(
         assert row.startswith("●" + first), row
         other = screen.table.view[1].name
         assert _line_with(app, other).startswith(" " + other)
-        _footer_is_whole_keys(app)
+        await _footer_is_whole_keys(pilot)
 
         app.open_function(_function(app, "payments-webhook"))
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         await settled(pilot)
-        _footer_is_whole_keys(app)
+        await _footer_is_whole_keys(pilot)
         app.pop_screen()
 
         app.open_metrics(_function(app, "payments-webhook"))
         await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
         await settled(pilot)
-        _footer_is_whole_keys(app)
+        await _footer_is_whole_keys(pilot)
         app.pop_screen()
 
         app.open_dlq(_function(app, "payments-webhook"))
@@ -158,7 +164,7 @@ async def test_marks_have_their_own_cell_and_nothing_collides_at_80x24(
         assert sent.startswith("●") and sent[1] != " " and "●" not in sent[1:], sent
         unmarked = dlq.messages.render_line(2).text
         assert unmarked.startswith(" ") and sent[1:3] == unmarked[1:3], (sent, unmarked)
-        _footer_is_whole_keys(app)
+        await _footer_is_whole_keys(pilot)
 
 
 async def test_the_empty_region_sentence_is_whole_at_80x24(empty_sandbox: Any) -> None:
