@@ -19,6 +19,19 @@ class KeysFooter(Footer):
     """
 
     _shown: tuple[object, ...] | None = None
+    # Keys added but not laid out yet: fitted when the screen next lays out.
+    _fit_pending = False
+
+    # Textual calls Footer's own on_mount and on_unmount as well as these.
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out)
+
+    def on_unmount(self) -> None:
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
+
+    def _laid_out(self, screen: object) -> None:
+        if self._fit_pending:
+            self._fit()
 
     def _keys(self) -> tuple[object, ...]:
         """What the footer would show now: each shown binding, enabled or not."""
@@ -47,12 +60,12 @@ class KeysFooter(Footer):
             child.display = True
         self.call_after_refresh(self._fit)
 
-    def _fit(self, tries: int = 0) -> None:
+    def _fit(self) -> None:
         keys = [c for c in self.children if not c.has_class("-command-palette")]
-        if any(c.display and c.outer_size.width == 0 for c in self.children):
-            # New keys not laid out yet: measure them once they are.
-            if tries < 20:
-                self.call_after_refresh(self._fit, tries + 1)
+        # New keys not laid out yet: measure them once the screen has laid them out
+        # (on a busy machine that can be many frames later).
+        self._fit_pending = any(c.display and c.outer_size.width == 0 for c in self.children)
+        if self._fit_pending:
             return
         docked = sum(
             c.outer_size.width + c.styles.margin.width
