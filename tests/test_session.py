@@ -212,3 +212,31 @@ async def test_a_region_view_follows_the_session_across_a_reset(sandbox: Any) ->
         await session.close()
     # Closing the session closed the view's client too: nothing is left open.
     assert after._endpoint.http_session._sessions is None  # type: ignore[attr-defined]
+
+
+async def test_clients_share_one_tls_context_unless_theirs_differs(sandbox: Any) -> None:
+    """Each client's first call used to parse the CA bundle again (about 16 ms of CPU);
+    the console's clients now share one context, and a client certificate, a proxy or
+    another `verify` still gets a context of its own."""
+    import ssl
+
+    from lambdatui.aws.tls import SharedTlsSession
+
+    session = session_for(sandbox)
+    try:
+        lam = await session.client("lambda")
+        logs = await session.client("logs")
+        assert lam.meta.config.http_session_cls is SharedTlsSession
+        assert logs.meta.config.http_session_cls is SharedTlsSession
+        await call(session, "lambda", "list_functions")
+        await call(session, "logs", "describe_log_groups")
+    finally:
+        await session.close()
+
+    plain, proxied = SharedTlsSession(), SharedTlsSession()
+    first, _ = plain._build_ssl_contexts(None)
+    assert plain._build_ssl_contexts(None)[0] is first
+    assert first.verify_mode is ssl.CERT_REQUIRED and first.check_hostname
+    assert proxied._build_ssl_contexts("http://proxy.internal:3128")[0] is not first
+    unverified, _ = SharedTlsSession(verify=False)._build_ssl_contexts(None)
+    assert unverified is not first and unverified.verify_mode is ssl.CERT_NONE

@@ -258,7 +258,12 @@ class AwsSession:
     def _config(self) -> AioConfig:
         from aiobotocore.config import AioConfig
 
+        from .tls import SharedTlsSession
+
         return AioConfig(
+            # Every client shares one TLS context (aiobotocore parses the CA bundle
+            # for each client otherwise).
+            http_session_cls=SharedTlsSession,
             # Standard retries: exponential backoff with jitter for throttles, 5xx
             # and dropped connections. Not adaptive: its client-side rate falls
             # after a throttle and stalls every later call for seconds; Lambda's
