@@ -54,6 +54,9 @@ def run(workers: int, extra: list[str]) -> Run:
         if match:
             per_file[match[2]] += float(match[1])
     lines = done.stdout.strip().splitlines()
+    for line in lines:
+        if line.startswith(("FAILED", "ERROR")):
+            print(f"-n {workers}: {line}", file=sys.stderr, flush=True)
     return Run(
         workers=workers,
         wall=wall,

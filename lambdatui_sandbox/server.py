@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -366,6 +367,25 @@ class Sandbox:
         every call until `allow()`; the returned rule counts its `hits`.
         """
         return self.faults.add(Fault(action, kind, times=times, fraction=fraction, delay=delay))
+
+    @contextlib.contextmanager
+    def held(self, action: str) -> Iterator[threading.Event]:
+        """Calls of `action` ("lambda:ListFunctions") wait until the event yielded is
+        set or the block ends (GATE_TIMEOUT at most): a test decides when the answer
+        comes, instead of guessing a delay."""
+        if self._middleware is None:
+            raise RuntimeError("The sandbox is not running.")
+        gates = self._middleware.gates
+        gate, before = threading.Event(), gates.get(action)
+        gates[action] = gate
+        try:
+            yield gate
+        finally:
+            gate.set()
+            if before is None:
+                gates.pop(action, None)
+            else:
+                gates[action] = before
 
     def reset_calls(self) -> None:
         if self._middleware is not None:

@@ -60,24 +60,22 @@ async def test_second_launch_draws_the_kept_list_before_the_endpoint_answers(
         [*kept.functions, _ghost(sandbox)],
         FROZEN_NOW - timedelta(minutes=3),
     )
-    # ListFunctions takes seconds to answer this time.
-    sandbox.fault("lambda:ListFunctions", "slow", times=1, delay=4.0)
-    try:
-        app = app_for(sandbox, list_cache=True, cache_dir=str(tmp_path))
+    app = app_for(sandbox, list_cache=True, cache_dir=str(tmp_path))
+    # ListFunctions has not answered yet.
+    with sandbox.held("lambda:ListFunctions") as answer:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: "cached" in _count(app))
             assert app.fleet.loading
             assert "ghost-fn" in {f.name for f in app.screen.table.rows}
             assert len(app.screen.table.rows) == len(names) + 1
             assert _count(app) == f"loading… {len(names) + 1} functions · cached 3m ago"
+            answer.set()
             await listed(pilot)
             # The fresh list replaced the kept one: the deleted function is gone, the
             # marker too, and every row is the fresh one.
             assert {f.name for f in app.screen.table.rows} == names
             assert _count(app) == f"{len(names)} functions"
             assert "ghost-fn" not in screen_text(app)
-    finally:
-        sandbox.allow("lambda:ListFunctions")
 
 
 async def test_kept_rows_of_another_account_go_once_sts_answers(
@@ -86,19 +84,23 @@ async def test_kept_rows_of_another_account_go_once_sts_answers(
     ListCache.write(
         _cache(sandbox, tmp_path), "999999999999", sandbox.region, [_ghost(sandbox)], FROZEN_NOW
     )
-    sandbox.fault("lambda:ListFunctions", "slow", times=1, delay=4.0)
-    try:
-        app = app_for(sandbox, list_cache=True, cache_dir=str(tmp_path))
+    app = app_for(sandbox, list_cache=True, cache_dir=str(tmp_path))
+    # The kept rows are drawn while neither STS nor ListFunctions has answered.
+    with (
+        sandbox.held("lambda:ListFunctions") as pages,
+        sandbox.held("sts:GetCallerIdentity") as sts,
+    ):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: app.fleet.cached_account is not None)
+            assert "ghost-fn" in {f.name for f in app.screen.table.rows}
             # STS names another account: its rows go before the first page arrives.
+            sts.set()
             await wait_until(pilot, lambda: not app.screen.table.rows)
             assert app.fleet.loading
             assert "cached" not in _count(app)
+            pages.set()
             await listed(pilot)
             assert "ghost-fn" not in {f.name for f in app.screen.table.rows}
-    finally:
-        sandbox.allow("lambda:ListFunctions")
 
 
 async def test_kept_list_holds_no_environment_and_is_private(
@@ -153,17 +155,16 @@ async def test_no_cache_draws_and_keeps_nothing(sandbox: Any, tmp_path: Path) ->
     ListCache.write(
         _cache(sandbox, tmp_path), ACCOUNT, sandbox.region, [_ghost(sandbox)], FROZEN_NOW
     )
-    sandbox.fault("lambda:ListFunctions", "slow", times=1, delay=2.0)
-    try:
-        app = app_for(sandbox, list_cache=False, cache_dir=str(tmp_path))
+    app = app_for(sandbox, list_cache=False, cache_dir=str(tmp_path))
+    with sandbox.held("lambda:ListFunctions") as answer:
         async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: sandbox.calls["lambda:ListFunctions"] > 0)
             await pilot.pause()
             assert not app.screen.table.rows
+            answer.set()
             await listed(pilot)
             assert "ghost-fn" not in screen_text(app)
             assert "cached" not in _count(app)
-    finally:
-        sandbox.allow("lambda:ListFunctions")
     kept = _cache(sandbox, tmp_path).read(sandbox.region)
     assert kept is not None and [f.name for f in kept.functions] == ["ghost-fn"]
 
