@@ -10,6 +10,7 @@ pure, so the findings are recomputed cheaply when logs add observations.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -202,9 +203,12 @@ class ScanResult:
     complete: bool = False
 
 
-def _names(names: Sequence[str], limit: int = 3) -> str:
+def _names(names: Sequence[str], limit: int = 3, total: int | None = None) -> str:
+    """The first `limit` names, then how many more (of `total`, when `names` holds only
+    the first few)."""
+    total = len(names) if total is None else total
     shown = ", ".join(names[:limit])
-    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+    return shown + (f" +{total - limit}" if total > limit else "")
 
 
 def check(
@@ -221,12 +225,17 @@ def check(
         out.append(Finding(fn.name, kind, severity, reason, fix, fn.arn, subject))
 
     role = role_name(fn.role) if fn.role else "-"
-    others = [n for n in facts.role_users if n != fn.name]
-    if others:
+    # One role can serve thousands of functions: count and name the others without a
+    # Python loop over all of them for each function.
+    users = facts.role_users
+    shared = len(users) - users.count(fn.name)
+    if shared:
+        others = list(itertools.islice((n for n in users if n != fn.name), 3))
         add(
             "shared-role",
             Severity.MEDIUM,
-            f"role {role} is also used by {len(others)} other function(s): {_names(others)}",
+            f"role {role} is also used by {shared} other function(s): "
+            f"{_names(others, total=shared)}",
             "give the function its own role with only the permissions it uses",
             role,
         )
@@ -609,6 +618,9 @@ class Posture:
         self.stream_failures.update(stream_failures)
         slots = asyncio.Semaphore(PARALLEL)
         denied: set[str] = set()
+        # One tuple per role, shared by its functions' facts (a tuple each would be
+        # 10,000 x 10,000 names when every function has the same role).
+        shared_users = {role: tuple(users) for role, users in role_users.items()}
 
         def build(fn: Function, on_failure: str | None, known: bool, evidence: str | None) -> Facts:
             figures = metrics.get((fn.region, fn.name), {})
@@ -623,7 +635,7 @@ class Posture:
             return Facts(
                 function=fn,
                 role=roles.get(fn.role) if fn.role else None,
-                role_users=tuple(role_users.get(fn.role, ())),
+                role_users=shared_users.get(fn.role, ()),
                 alarms=tuple(index.on_function(fn.name)) if index else None,
                 queue_alarms=({q: tuple(index.on_queue(q)) for q in queues} if index else None),
                 on_failure=on_failure,
