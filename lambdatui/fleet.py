@@ -131,8 +131,9 @@ class Fleet:
         return stop
 
     def tell(self, change: Change) -> None:
-        if change in (Change.HEALTH, Change.POSTURE):
-            # The noisy-trigger and memory findings read cost and log observations.
+        if change is Change.POSTURE:
+            # New facts: every function's findings are checked again when next read
+            # (health changes forget only the functions they change: _set_health).
             self._findings.clear()
         for listener in list(self._listeners):
             listener(change)
@@ -362,6 +363,7 @@ class Fleet:
         if window != self.window:
             self.window = window
             self.health.clear()
+            self._findings.clear()
             self.health_at = None
             self.tell(Change.HEALTH)
 
@@ -389,7 +391,7 @@ class Fleet:
                 ):
                     if self.window != window:
                         return
-                    self.health.update({(region, n): h for n, h in part.items()})
+                    self._set_health(region, part)
                     self.tell_progress(Change.HEALTH)
         except AwsError as exc:
             self.health_error = exc.sentence
@@ -406,8 +408,17 @@ class Fleet:
         session = self.session.in_region(fn.region)
         async for part in iter_health(session, [fn.name], self.clock(), WINDOWS[window]):
             if self.window == window:
-                self.health.update({(fn.region, n): h for n, h in part.items()})
+                self._set_health(fn.region, part)
         self.tell(Change.HEALTH)
+
+    def _set_health(self, region: str, part: dict[str, Health]) -> None:
+        """New health figures; the findings of those functions (cost, noisy triggers)
+        are checked again when next read, and only theirs."""
+        self.health.update({(region, name): h for name, h in part.items()})
+        if self._findings:
+            for fn in self.functions:
+                if fn.region == region and fn.name in part:
+                    self._findings.pop(fn.arn, None)
 
     def health_gaps(self) -> list[str]:
         """Health figures the endpoint would not give, each once with its reason."""

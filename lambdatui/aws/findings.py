@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -186,7 +187,8 @@ class Facts:
 
     function: Function
     role: RoleSummary | None = None
-    role_users: tuple[str, ...] = ()
+    role_users: tuple[str, ...] = ()  # every function of the role, shared by their facts
+    role_others: int = 0  # how many of them are not this function
     alarms: tuple[Alarm, ...] | None = None  # on the function's own metrics
     queue_alarms: dict[str, tuple[Alarm, ...]] | None = None  # by failure queue ARN
     on_failure: str | None = None
@@ -225,10 +227,10 @@ def check(
         out.append(Finding(fn.name, kind, severity, reason, fix, fn.arn, subject))
 
     role = role_name(fn.role) if fn.role else "-"
-    # One role can serve thousands of functions: count and name the others without a
-    # Python loop over all of them for each function.
+    # One role can serve thousands of functions: the scan counted the others once per
+    # role, and only the first few names are looked for here.
     users = facts.role_users
-    shared = len(users) - users.count(fn.name)
+    shared = facts.role_others
     if shared:
         others = list(itertools.islice((n for n in users if n != fn.name), 3))
         add(
@@ -621,6 +623,7 @@ class Posture:
         # One tuple per role, shared by its functions' facts (a tuple each would be
         # 10,000 x 10,000 names when every function has the same role).
         shared_users = {role: tuple(users) for role, users in role_users.items()}
+        name_counts = {role: Counter(users) for role, users in role_users.items()}
 
         def build(fn: Function, on_failure: str | None, known: bool, evidence: str | None) -> Facts:
             figures = metrics.get((fn.region, fn.name), {})
@@ -636,6 +639,11 @@ class Posture:
                 function=fn,
                 role=roles.get(fn.role) if fn.role else None,
                 role_users=shared_users.get(fn.role, ()),
+                role_others=(
+                    len(role_users[fn.role]) - name_counts[fn.role][fn.name]
+                    if fn.role in role_users
+                    else 0
+                ),
                 alarms=tuple(index.on_function(fn.name)) if index else None,
                 queue_alarms=({q: tuple(index.on_queue(q)) for q in queues} if index else None),
                 on_failure=on_failure,
