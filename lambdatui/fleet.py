@@ -108,6 +108,9 @@ class Fleet:
         self.identity_error: str | None = None
         self._identity_task: asyncio.Task[str] | None = None
         self._findings: dict[str, list[Finding]] = {}
+        # Every listed function's findings, kept until one of them changes (the list's
+        # count line reads them at each keystroke).
+        self._all_findings: tuple[Finding, ...] | None = None
         self._state_asked: set[str] = set()
         self.states_denied: str | None = None
         self._state_slots = asyncio.Semaphore(STATE_BATCH)
@@ -135,6 +138,7 @@ class Fleet:
             # New facts: every function's findings are checked again when next read
             # (health changes forget only the functions they change: _set_health).
             self._findings.clear()
+            self._all_findings = None
         for listener in list(self._listeners):
             listener(change)
 
@@ -166,6 +170,7 @@ class Fleet:
     def _set_functions(self, functions: list[Function]) -> None:
         self.functions = functions
         self._by_arn = {f.arn: f for f in functions}
+        self._all_findings = None
 
     def _merge(self, page: Iterable[Function]) -> None:
         """Fresh rows replace rows of the same ARN in place; new ones are added. What
@@ -364,6 +369,7 @@ class Fleet:
             self.window = window
             self.health.clear()
             self._findings.clear()
+            self._all_findings = None
             self.health_at = None
             self.tell(Change.HEALTH)
 
@@ -415,6 +421,7 @@ class Fleet:
         """New health figures; the findings of those functions (cost, noisy triggers)
         are checked again when next read, and only theirs."""
         self.health.update({(region, name): h for name, h in part.items()})
+        self._all_findings = None
         if self._findings:
             for fn in self.functions:
                 if fn.region == region and fn.name in part:
@@ -472,8 +479,12 @@ class Fleet:
             self._findings[fn.arn] = found
         return found
 
-    def all_findings(self) -> list[Finding]:
-        return [f for fn in self.functions for f in self.findings_of(fn) or ()]
+    def all_findings(self) -> tuple[Finding, ...]:
+        if self._all_findings is None:
+            self._all_findings = tuple(
+                f for fn in self.functions for f in self.findings_of(fn) or ()
+            )
+        return self._all_findings
 
     @property
     def scanning(self) -> bool:
@@ -504,3 +515,4 @@ class Fleet:
         """REPORT figures read from a log pane (timeout and memory findings)."""
         self.posture.observations.add(arn, duration_ms, max_memory_used_mb, memory_size_mb)
         self._findings.pop(arn, None)
+        self._all_findings = None
