@@ -137,8 +137,7 @@ class Fleet:
         if change is Change.POSTURE:
             # New facts: every function's findings are checked again when next read
             # (health changes forget only the functions they change: _set_health).
-            self._findings.clear()
-            self._all_findings = None
+            self._forget_findings()
         for listener in list(self._listeners):
             listener(change)
 
@@ -368,8 +367,7 @@ class Fleet:
         if window != self.window:
             self.window = window
             self.health.clear()
-            self._findings.clear()
-            self._all_findings = None
+            self._forget_findings()
             self.health_at = None
             self.tell(Change.HEALTH)
 
@@ -421,11 +419,9 @@ class Fleet:
         """New health figures; the findings of those functions (cost, noisy triggers)
         are checked again when next read, and only theirs."""
         self.health.update({(region, name): h for name, h in part.items()})
-        self._all_findings = None
-        if self._findings:
-            for fn in self.functions:
-                if fn.region == region and fn.name in part:
-                    self._findings.pop(fn.arn, None)
+        self._forget_findings(
+            fn.arn for fn in self.functions if fn.region == region and fn.name in part
+        )
 
     def health_gaps(self) -> list[str]:
         """Health figures the endpoint would not give, each once with its reason."""
@@ -479,6 +475,15 @@ class Fleet:
             self._findings[fn.arn] = found
         return found
 
+    def _forget_findings(self, arns: Iterable[str] | None = None) -> None:
+        """These functions' findings (all, when None) are checked again when next read."""
+        self._all_findings = None
+        if arns is None:
+            self._findings.clear()
+        elif self._findings:
+            for arn in arns:
+                self._findings.pop(arn, None)
+
     def all_findings(self) -> tuple[Finding, ...]:
         if self._all_findings is None:
             self._all_findings = tuple(
@@ -514,5 +519,4 @@ class Fleet:
     ) -> None:
         """REPORT figures read from a log pane (timeout and memory findings)."""
         self.posture.observations.add(arn, duration_ms, max_memory_used_mb, memory_size_mb)
-        self._findings.pop(arn, None)
-        self._all_findings = None
+        self._forget_findings((arn,))
